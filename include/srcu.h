@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sleepable RCU domains.
+ *
+ * liburcu has no SRCU, so this is ours. One domain per device: a grace
+ * period of one domain waits only for the readers of that domain, so
+ * unplugging one device never waits for a slow read on another.
+ *
+ * Read side: srcu_read_lock() / srcu_read_unlock() are wait-free (one
+ * relaxed load and one atomic increment each) and touch only the calling
+ * thread's own cache line of the domain, so readers on different CPUs do
+ * not bounce a shared line. Readers may sleep (provider I/O happens inside
+ * the read section) and read sections may nest.
+ *
+ * Update side: srcu_synchronize() returns only once every read section that
+ * began before the call has ended. It may sleep; it must not be called from
+ * inside a read section of the same domain (it would wait for itself).
+ */
+#ifndef NVMEMFS_SRCU_H
+#define NVMEMFS_SRCU_H
+
+struct srcu_domain;
+
+struct srcu_domain *srcu_domain_new(void);
+/* No reader may be inside the domain any more. */
+void srcu_domain_free(struct srcu_domain *sd);
+
+/* Returns the index to hand back to srcu_read_unlock(). */
+int srcu_read_lock(struct srcu_domain *sd);
+void srcu_read_unlock(struct srcu_domain *sd, int idx);
+
+void srcu_synchronize(struct srcu_domain *sd);
+
+#endif
