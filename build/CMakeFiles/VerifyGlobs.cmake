@@ -5,6 +5,7 @@ cmake_policy(SET CMP0009 NEW)
 # NVMEMFS_CORE_SOURCES at CMakeLists.txt:46 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/*.c")
 set(OLD_GLOB
+  "/work/main/src/format.c"
   "/work/main/src/log.c"
   "/work/main/src/provider.c"
   )

@@ -8,6 +8,7 @@ set(CMAKE_DEPENDS_LANGUAGES
 
 # The set of dependency files which are needed:
 set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/src/format.c" "CMakeFiles/nvmemfs_core.dir/src/format.c.o" "gcc" "CMakeFiles/nvmemfs_core.dir/src/format.c.o.d"
   "/work/main/src/log.c" "CMakeFiles/nvmemfs_core.dir/src/log.c.o" "gcc" "CMakeFiles/nvmemfs_core.dir/src/log.c.o.d"
   "/work/main/src/provider.c" "CMakeFiles/nvmemfs_core.dir/src/provider.c.o" "gcc" "CMakeFiles/nvmemfs_core.dir/src/provider.c.o.d"
   )

@@ -69,10 +69,24 @@ include CMakeFiles/nvmemfs_core.dir/progress.make
 # Include the compile flags for this target's objects.
 include CMakeFiles/nvmemfs_core.dir/flags.make
 
+CMakeFiles/nvmemfs_core.dir/src/format.c.o: CMakeFiles/nvmemfs_core.dir/flags.make
+CMakeFiles/nvmemfs_core.dir/src/format.c.o: /work/main/src/format.c
+CMakeFiles/nvmemfs_core.dir/src/format.c.o: CMakeFiles/nvmemfs_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/nvmemfs_core.dir/src/format.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nvmemfs_core.dir/src/format.c.o -MF CMakeFiles/nvmemfs_core.dir/src/format.c.o.d -o CMakeFiles/nvmemfs_core.dir/src/format.c.o -c /work/main/src/format.c
+
+CMakeFiles/nvmemfs_core.dir/src/format.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nvmemfs_core.dir/src/format.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/format.c > CMakeFiles/nvmemfs_core.dir/src/format.c.i
+
+CMakeFiles/nvmemfs_core.dir/src/format.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nvmemfs_core.dir/src/format.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/format.c -o CMakeFiles/nvmemfs_core.dir/src/format.c.s
+
 CMakeFiles/nvmemfs_core.dir/src/log.c.o: CMakeFiles/nvmemfs_core.dir/flags.make
 CMakeFiles/nvmemfs_core.dir/src/log.c.o: /work/main/src/log.c
 CMakeFiles/nvmemfs_core.dir/src/log.c.o: CMakeFiles/nvmemfs_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/nvmemfs_core.dir/src/log.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/nvmemfs_core.dir/src/log.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nvmemfs_core.dir/src/log.c.o -MF CMakeFiles/nvmemfs_core.dir/src/log.c.o.d -o CMakeFiles/nvmemfs_core.dir/src/log.c.o -c /work/main/src/log.c
 
 CMakeFiles/nvmemfs_core.dir/src/log.c.i: cmake_force
@@ -86,7 +100,7 @@ CMakeFiles/nvmemfs_core.dir/src/log.c.s: cmake_force
 CMakeFiles/nvmemfs_core.dir/src/provider.c.o: CMakeFiles/nvmemfs_core.dir/flags.make
 CMakeFiles/nvmemfs_core.dir/src/provider.c.o: /work/main/src/provider.c
 CMakeFiles/nvmemfs_core.dir/src/provider.c.o: CMakeFiles/nvmemfs_core.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/nvmemfs_core.dir/src/provider.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/nvmemfs_core.dir/src/provider.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nvmemfs_core.dir/src/provider.c.o -MF CMakeFiles/nvmemfs_core.dir/src/provider.c.o.d -o CMakeFiles/nvmemfs_core.dir/src/provider.c.o -c /work/main/src/provider.c
 
 CMakeFiles/nvmemfs_core.dir/src/provider.c.i: cmake_force
@@ -99,17 +113,19 @@ CMakeFiles/nvmemfs_core.dir/src/provider.c.s: cmake_force
 
 # Object files for target nvmemfs_core
 nvmemfs_core_OBJECTS = \
+"CMakeFiles/nvmemfs_core.dir/src/format.c.o" \
 "CMakeFiles/nvmemfs_core.dir/src/log.c.o" \
 "CMakeFiles/nvmemfs_core.dir/src/provider.c.o"
 
 # External object files for target nvmemfs_core
 nvmemfs_core_EXTERNAL_OBJECTS =
 
+libnvmemfs_core.a: CMakeFiles/nvmemfs_core.dir/src/format.c.o
 libnvmemfs_core.a: CMakeFiles/nvmemfs_core.dir/src/log.c.o
 libnvmemfs_core.a: CMakeFiles/nvmemfs_core.dir/src/provider.c.o
 libnvmemfs_core.a: CMakeFiles/nvmemfs_core.dir/build.make
 libnvmemfs_core.a: CMakeFiles/nvmemfs_core.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Linking C static library libnvmemfs_core.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Linking C static library libnvmemfs_core.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/nvmemfs_core.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/nvmemfs_core.dir/link.txt --verbose=$(VERBOSE)
 

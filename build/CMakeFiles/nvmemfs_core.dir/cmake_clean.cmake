@@ -1,4 +1,6 @@
 file(REMOVE_RECURSE
+  "CMakeFiles/nvmemfs_core.dir/src/format.c.o"
+  "CMakeFiles/nvmemfs_core.dir/src/format.c.o.d"
   "CMakeFiles/nvmemfs_core.dir/src/log.c.o"
   "CMakeFiles/nvmemfs_core.dir/src/log.c.o.d"
   "CMakeFiles/nvmemfs_core.dir/src/provider.c.o"
