@@ -124,5 +124,8 @@ void nvmem_device_unregister(struct nvmem_device *dev);
 /* Called by a provider that found its hardware gone mid-request: starts
  * the same unregistration on a helper thread, without waiting for udev. */
 void nvmem_device_report_gone(struct nvmem_device *dev);
+/* Wait until every unregistration started by report_gone has finished
+ * (at exit, before the registry goes). */
+void nvmem_device_drain_gone(void);
 
 #endif

@@ -1,0 +1,597 @@
+// SPDX-License-Identifier: MIT
+/*
+ * struct nvmem_device: the consumer-visible device and its link to the
+ * provider-owned part. See nvmem.h for the model; the rules per field are
+ * below.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "nvmem.h"
+#include "registry.h"
+#include "srcu.h"
+
+/*
+ * The provider-owned part. Allocated when the device is created, reached
+ * only through dev->impl inside an SRCU read section of dev->srcu, freed
+ * (after ops->destroy) only once a grace period has passed since dev->impl
+ * was cleared.
+ */
+struct nvmem_impl {
+	const struct nvmem_provider_ops *ops;
+	void *priv;
+};
+
+enum nvmem_state {
+	NVMEM_NEW,		/* created, not yet in the registry */
+	NVMEM_REGISTERED,
+	NVMEM_DEAD,		/* unregistration began; never registered again */
+};
+
+/*
+ * Lifetime: freed when @refs drops to zero. The registry holds one
+ * reference while the device is registered, each open FUSE handle one,
+ * each in-progress lookup one. Everything in the "fixed" block is written
+ * before registration only and read without locks afterwards (the
+ * registry's publication orders those writes before any lookup).
+ */
+struct nvmem_device {
+	/* fixed */
+	char *name;
+	char *backing;
+	uint64_t size;
+	enum nvmem_type type;
+	bool read_only;
+	uint32_t read_chunk;
+	uint32_t write_chunk;
+	struct nvmem_cell *cells;
+	size_t ncells, cells_cap;
+	/* Open-addressing index into @cells (index + 1; 0 = empty slot), so
+	 * a lookup costs the same with 10 cells or 10,000. */
+	uint32_t *cell_hash;
+	size_t cell_hash_size;	/* power of two, > 2 * ncells */
+	/* written once by nvmem_device_register(), before publication */
+	uint64_t id;
+
+	atomic_long refs;
+	/* False from the first step of unregistration on; lets a read that
+	 * raced with the unplug report ENODEV even if its bytes arrived. */
+	atomic_bool alive;
+
+	/* SRCU-protected: loaded with seq_cst inside srcu_read_lock(srcu),
+	 * cleared once by unregister before synchronize (see srcu.c for the
+	 * ordering argument). */
+	_Atomic(struct nvmem_impl *) impl;
+	struct srcu_domain *srcu;
+
+	/* Serialises writes and read-modify-write sequences; held across
+	 * provider calls, so it may be held for a page write cycle. */
+	pthread_mutex_t write_lock;
+
+	/* Serialises register/unregister; guards @state. */
+	pthread_mutex_t state_lock;
+	enum nvmem_state state;
+	atomic_bool gone_reported;
+};
+
+static uint64_t nvmem_hash_name(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+struct nvmem_device *nvmem_device_new(const char *name,
+				      const struct nvmem_provider_ops *ops,
+				      void *priv,
+				      const struct nvmem_provider_info *info)
+{
+	struct nvmem_device *dev;
+	struct nvmem_impl *impl;
+
+	if (!name || !*name || !ops || !ops->read || !ops->destroy || !info) {
+		errno = EINVAL;
+		return NULL;
+	}
+
+	dev = calloc(1, sizeof(*dev));
+	impl = calloc(1, sizeof(*impl));
+	if (!dev || !impl)
+		goto err_free;
+	dev->name = strdup(name);
+	if (!dev->name)
+		goto err_free;
+	dev->srcu = srcu_domain_new();
+	if (!dev->srcu)
+		goto err_free;
+
+	impl->ops = ops;
+	impl->priv = priv;
+	dev->size = info->size;
+	dev->type = info->type;
+	dev->read_only = info->read_only || !ops->write;
+	dev->read_chunk = info->read_chunk ? info->read_chunk : 4096;
+	dev->write_chunk = info->write_chunk ? info->write_chunk : 4096;
+	atomic_init(&dev->refs, 1);
+	atomic_init(&dev->alive, true);
+	atomic_init(&dev->impl, impl);
+	atomic_init(&dev->gone_reported, false);
+	pthread_mutex_init(&dev->write_lock, NULL);
+	pthread_mutex_init(&dev->state_lock, NULL);
+	dev->state = NVMEM_NEW;
+	return dev;
+
+err_free:
+	if (dev) {
+		srcu_domain_free(dev->srcu);
+		free(dev->name);
+	}
+	free(dev);
+	free(impl);
+	errno = ENOMEM;
+	return NULL;
+}
+
+int nvmem_device_set_backing(struct nvmem_device *dev, const char *backing)
+{
+	char *copy = strdup(backing);
+
+	if (!copy)
+		return -ENOMEM;
+	free(dev->backing);
+	dev->backing = copy;
+	return 0;
+}
+
+const char *nvmem_device_backing(const struct nvmem_device *dev)
+{
+	return dev->backing ? dev->backing : "-";
+}
+
+void nvmem_device_set_read_only(struct nvmem_device *dev, bool ro)
+{
+	/* A provider without write support stays read-only whatever the
+	 * configuration says. */
+	if (ro)
+		dev->read_only = true;
+	else
+		dev->read_only = !atomic_load(&dev->impl)->ops->write;
+}
+
+void nvmem_device_set_type(struct nvmem_device *dev, enum nvmem_type type)
+{
+	dev->type = type;
+}
+
+static void nvmem_cell_release(struct nvmem_cell *cell)
+{
+	free(cell->name);
+	if (cell->priv_free)
+		cell->priv_free(cell->priv);
+}
+
+static int nvmem_cell_hash_grow(struct nvmem_device *dev)
+{
+	size_t size = dev->cell_hash_size ? dev->cell_hash_size * 2 : 16;
+	uint32_t *table;
+	size_t i;
+
+	table = calloc(size, sizeof(*table));
+	if (!table)
+		return -ENOMEM;
+	for (i = 0; i < dev->ncells; i++) {
+		size_t h = nvmem_hash_name(dev->cells[i].name) & (size - 1);
+
+		while (table[h])
+			h = (h + 1) & (size - 1);
+		table[h] = i + 1;
+	}
+	free(dev->cell_hash);
+	dev->cell_hash = table;
+	dev->cell_hash_size = size;
+	return 0;
+}
+
+ssize_t nvmem_device_find_cell(const struct nvmem_device *dev,
+			       const char *name)
+{
+	size_t h, mask = dev->cell_hash_size - 1;
+
+	if (!dev->cell_hash_size)
+		return -ENOENT;
+	for (h = nvmem_hash_name(name) & mask; dev->cell_hash[h];
+	     h = (h + 1) & mask) {
+		size_t i = dev->cell_hash[h] - 1;
+
+		if (!strcmp(dev->cells[i].name, name))
+			return i;
+	}
+	return -ENOENT;
+}
+
+int nvmem_device_add_cell(struct nvmem_device *dev,
+			  const struct nvmem_cell *cell)
+{
+	struct nvmem_cell *c;
+	size_t raw, h;
+	int ret;
+
+	if (dev->state != NVMEM_NEW)
+		return -EBUSY;
+	if (!cell->name || !*cell->name || strchr(cell->name, '/') ||
+	    cell->name[0] == '.')
+		return -EINVAL;
+	if (nvmem_device_find_cell(dev, cell->name) >= 0)
+		return -EEXIST;
+	if (!cell->ops) {
+		if (cell->bytes == 0 || cell->bit_offset > 7 ||
+		    cell->nbits > 64 ||
+		    (cell->nbits &&
+		     cell->bytes != (cell->bit_offset + cell->nbits + 7) / 8))
+			return -EINVAL;
+		if (cell->offset > dev->size ||
+		    cell->bytes > dev->size - cell->offset)
+			return -ERANGE;
+	}
+	raw = cell->ops ? cell->ops->max_raw : cell_raw_size(cell);
+	if (format_check_size(cell->format, raw) < 0 &&
+	    !(cell->ops && cell->format == CELL_FORMAT_MAC))
+		return -EINVAL;
+	if (dev->ncells >= (1u << 20) - 8)	/* fits the inode layout */
+		return -ENOSPC;
+
+	if (dev->ncells == dev->cells_cap) {
+		size_t cap = dev->cells_cap ? dev->cells_cap * 2 : 8;
+
+		c = realloc(dev->cells, cap * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		dev->cells = c;
+		dev->cells_cap = cap;
+	}
+	if ((dev->ncells + 1) * 2 > dev->cell_hash_size) {
+		ret = nvmem_cell_hash_grow(dev);
+		if (ret)
+			return ret;
+	}
+
+	c = &dev->cells[dev->ncells];
+	*c = *cell;
+	c->name = strdup(cell->name);
+	if (!c->name)
+		return -ENOMEM;
+	h = nvmem_hash_name(c->name) & (dev->cell_hash_size - 1);
+	while (dev->cell_hash[h])
+		h = (h + 1) & (dev->cell_hash_size - 1);
+	dev->cell_hash[h] = ++dev->ncells;
+	return 0;
+}
+
+struct nvmem_device *nvmem_device_get(struct nvmem_device *dev)
+{
+	atomic_fetch_add_explicit(&dev->refs, 1, memory_order_relaxed);
+	return dev;
+}
+
+/*
+ * The refcount is a C11 atomic rather than liburcu's urcu_ref: the final
+ * put must order every earlier user's accesses before the free, and
+ * ThreadSanitizer only sees that ordering through C11 atomics.
+ */
+void nvmem_device_put(struct nvmem_device *dev)
+{
+	struct nvmem_impl *impl;
+	size_t i;
+
+	if (!dev)
+		return;
+	if (atomic_fetch_sub_explicit(&dev->refs, 1, memory_order_release) != 1)
+		return;
+	atomic_thread_fence(memory_order_acquire);
+
+	/* Never registered (or registration failed): nobody can be inside
+	 * the SRCU domain without a reference, so destroy right away. */
+	impl = atomic_exchange(&dev->impl, NULL);
+	if (impl) {
+		impl->ops->destroy(impl->priv);
+		free(impl);
+	}
+	for (i = 0; i < dev->ncells; i++)
+		nvmem_cell_release(&dev->cells[i]);
+	free(dev->cells);
+	free(dev->cell_hash);
+	srcu_domain_free(dev->srcu);
+	pthread_mutex_destroy(&dev->write_lock);
+	pthread_mutex_destroy(&dev->state_lock);
+	free(dev->backing);
+	free(dev->name);
+	free(dev);
+}
+
+const char *nvmem_device_name(const struct nvmem_device *dev)
+{
+	return dev->name;
+}
+
+uint64_t nvmem_device_size(const struct nvmem_device *dev)
+{
+	return dev->size;
+}
+
+enum nvmem_type nvmem_device_type(const struct nvmem_device *dev)
+{
+	return dev->type;
+}
+
+bool nvmem_device_read_only(const struct nvmem_device *dev)
+{
+	return dev->read_only;
+}
+
+uint64_t nvmem_device_id(const struct nvmem_device *dev)
+{
+	return dev->id;
+}
+
+bool nvmem_device_alive(const struct nvmem_device *dev)
+{
+	return atomic_load(&dev->alive);
+}
+
+size_t nvmem_device_cell_count(const struct nvmem_device *dev)
+{
+	return dev->ncells;
+}
+
+const struct nvmem_cell *nvmem_device_cell(const struct nvmem_device *dev,
+					   size_t index)
+{
+	return index < dev->ncells ? &dev->cells[index] : NULL;
+}
+
+/* Errors that mean "the hardware is gone" rather than "the bus failed". */
+static bool nvmem_error_is_gone(int err)
+{
+	return err == -ENODEV || err == -ESHUTDOWN || err == -ENXIO;
+}
+
+/*
+ * Map a provider error. Once the device is dying, whatever the provider
+ * said (EIO from a half-removed adapter, ...) is reported as ENODEV; a
+ * provider that says its hardware is gone starts the unregistration.
+ */
+static ssize_t nvmem_device_error(struct nvmem_device *dev, ssize_t err)
+{
+	if (nvmem_error_is_gone(err)) {
+		nvmem_device_report_gone(dev);
+		return -ENODEV;
+	}
+	if (!atomic_load(&dev->alive))
+		return -ENODEV;
+	return err;
+}
+
+/*
+ * One provider call inside its own SRCU read section. @write selects the
+ * op. Returns bytes transferred (> 0) or -errno.
+ */
+static ssize_t nvmem_device_io(struct nvmem_device *dev, bool write,
+			       uint64_t off, void *buf, size_t len)
+{
+	struct nvmem_impl *impl;
+	ssize_t ret;
+	int idx;
+
+	idx = srcu_read_lock(dev->srcu);
+	impl = atomic_load(&dev->impl);
+	if (!impl) {
+		ret = -ENODEV;
+	} else if (write) {
+		ret = impl->ops->write(impl->priv, off, buf, len);
+	} else {
+		ret = impl->ops->read(impl->priv, off, buf, len);
+	}
+	srcu_read_unlock(dev->srcu, idx);
+
+	if (ret == 0)	/* inside the bounds a provider must make progress */
+		ret = -EIO;
+	return ret < 0 ? nvmem_device_error(dev, ret) : ret;
+}
+
+ssize_t nvmem_device_read(struct nvmem_device *dev, uint64_t off, void *buf,
+			  size_t len)
+{
+	size_t done = 0;
+	ssize_t ret;
+
+	if (!atomic_load(&dev->alive))
+		return -ENODEV;
+	if (off >= dev->size || len == 0)
+		return 0;
+	if (len > dev->size - off)
+		len = dev->size - off;
+
+	while (done < len) {
+		size_t n = len - done;
+
+		if (n > dev->read_chunk)
+			n = dev->read_chunk;
+		ret = nvmem_device_io(dev, false, off + done,
+				      (char *)buf + done, n);
+		if (ret < 0)
+			return ret;
+		done += ret;
+	}
+	/* The bytes are right, but the promise is that a read in flight at
+	 * the moment of an unplug fails: a caller must never conclude that
+	 * a device it just lost is still answering. */
+	if (!atomic_load(&dev->alive))
+		return -ENODEV;
+	return done;
+}
+
+ssize_t nvmem_device_write_locked(struct nvmem_device *dev, uint64_t off,
+				  const void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t ret;
+
+	if (!atomic_load(&dev->alive))
+		return -ENODEV;
+	if (dev->read_only)
+		return -EROFS;
+	if (len == 0)
+		return 0;
+	if (off >= dev->size)
+		return -ENOSPC;
+	if (len > dev->size - off)
+		len = dev->size - off;
+
+	while (done < len) {
+		uint64_t pos = off + done;
+		size_t n = dev->write_chunk - pos % dev->write_chunk;
+
+		if (n > len - done)
+			n = len - done;
+		ret = nvmem_device_io(dev, true, pos,
+				      (char *)buf + done, n);
+		if (ret < 0) {
+			if (done)
+				log_warn("%s: write failed after %zu of %zu bytes at 0x%llx were committed",
+					 dev->name, done, len,
+					 (unsigned long long)off);
+			return ret;
+		}
+		done += ret;
+	}
+	return done;
+}
+
+ssize_t nvmem_device_write(struct nvmem_device *dev, uint64_t off,
+			   const void *buf, size_t len)
+{
+	ssize_t ret;
+
+	nvmem_device_write_lock(dev);
+	ret = nvmem_device_write_locked(dev, off, buf, len);
+	nvmem_device_write_unlock(dev);
+	return ret;
+}
+
+void nvmem_device_write_lock(struct nvmem_device *dev)
+{
+	pthread_mutex_lock(&dev->write_lock);
+}
+
+void nvmem_device_write_unlock(struct nvmem_device *dev)
+{
+	pthread_mutex_unlock(&dev->write_lock);
+}
+
+int nvmem_device_register(struct nvmem_device *dev)
+{
+	int ret;
+
+	pthread_mutex_lock(&dev->state_lock);
+	if (dev->state != NVMEM_NEW) {
+		ret = -EINVAL;
+		goto out;
+	}
+	dev->id = registry_next_id();
+	ret = registry_add(dev);
+	if (ret == 0)
+		dev->state = NVMEM_REGISTERED;
+out:
+	pthread_mutex_unlock(&dev->state_lock);
+	return ret;
+}
+
+void nvmem_device_unregister(struct nvmem_device *dev)
+{
+	struct nvmem_impl *impl;
+	long handles;
+
+	pthread_mutex_lock(&dev->state_lock);
+	if (dev->state != NVMEM_REGISTERED) {
+		pthread_mutex_unlock(&dev->state_lock);
+		return;
+	}
+	dev->state = NVMEM_DEAD;
+	atomic_store(&dev->alive, false);
+
+	/* 1. no new lookups; 2. the listeners (FUSE) drop their entries. */
+	if (registry_remove(dev) < 0) {
+		pthread_mutex_unlock(&dev->state_lock);
+		return;
+	}
+	/* 3. no new provider calls, and the blocked ones give up. */
+	impl = atomic_exchange(&dev->impl, NULL);
+	if (impl->ops->cancel)
+		impl->ops->cancel(impl->priv);
+	/* 4. wait for the calls already inside this device only. */
+	srcu_synchronize(dev->srcu);
+	/* 5. nobody can reach the provider data any more. */
+	impl->ops->destroy(impl->priv);
+	free(impl);
+	pthread_mutex_unlock(&dev->state_lock);
+
+	/* Ours plus the registry's that registry_remove() handed over. */
+	handles = atomic_load(&dev->refs) - 2;
+	log_info("%s: unregistered (backing %s, %ld reference%s still held)",
+		 dev->name, nvmem_device_backing(dev), handles,
+		 handles == 1 ? "" : "s");
+	/* 6. the registry's reference. */
+	nvmem_device_put(dev);
+}
+
+/* Unregistration started by a provider error runs on its own thread: the
+ * reporting thread may be a FUSE worker that must not wait for the FUSE
+ * layer's invalidations. nvmem_device_drain_gone() waits for them. */
+static atomic_int nvmem_gone_workers;
+
+static void *nvmem_gone_worker(void *arg)
+{
+	struct nvmem_device *dev = arg;
+
+	log_warn("%s: provider reports the hardware gone", dev->name);
+	nvmem_device_unregister(dev);
+	nvmem_device_put(dev);
+	atomic_fetch_sub(&nvmem_gone_workers, 1);
+	return NULL;
+}
+
+void nvmem_device_report_gone(struct nvmem_device *dev)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+
+	if (atomic_exchange(&dev->gone_reported, true))
+		return;
+	atomic_store(&dev->alive, false);	/* fail fast from now on */
+	nvmem_device_get(dev);
+	atomic_fetch_add(&nvmem_gone_workers, 1);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&thread, &attr, nvmem_gone_worker, dev)) {
+		/* No thread: the next udev remove (or exit) cleans up. */
+		atomic_fetch_sub(&nvmem_gone_workers, 1);
+		nvmem_device_put(dev);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+void nvmem_device_drain_gone(void)
+{
+	struct timespec ts = { 0, 1000 * 1000 };
+
+	while (atomic_load(&nvmem_gone_workers))
+		nanosleep(&ts, NULL);
+}
