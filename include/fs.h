@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The FUSE layer: lowlevel operations over the registry.
+ *
+ * Inode numbers: 1 is the root; everything else is (device id << 20) |
+ * entry, with entry 0 the device directory, 1 "nvmem", 2 "type",
+ * 3 "cells" and 4 + i cell i. Device ids are never reused, so an inode
+ * number never names two different devices, and a handle opened before
+ * an unplug can never reach the re-plugged device.
+ */
+#ifndef NVMEMFS_FS_H
+#define NVMEMFS_FS_H
+
+#include <fuse_lowlevel.h>
+
+#define FS_INO_SHIFT	20
+#define FS_ENTRY_DIR	0
+#define FS_ENTRY_NVMEM	1
+#define FS_ENTRY_TYPE	2
+#define FS_ENTRY_CELLS	3
+#define FS_ENTRY_CELL0	4
+
+extern const struct fuse_lowlevel_ops fs_ops;
+
+/*
+ * Register the registry listener that keeps the kernel's caches in step
+ * with unregistrations. @se may be NULL until the session exists.
+ */
+void fs_attach(struct fuse_session *se);
+void fs_detach(void);
+
+#endif

@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: MIT
+/*
+ * FUSE lowlevel operations. Stateless apart from open handles: every
+ * request resolves its inode through the registry (lock-free), so nothing
+ * here has to be torn down when a device goes; the kernel is told to drop
+ * its cached entries instead (fs_removed()).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cell.h"
+#include "fs.h"
+#include "log.h"
+#include "nvmem.h"
+#include "registry.h"
+
+/* Kernel cache lifetimes. Entries and fixed-size attributes may be cached:
+ * an unplug invalidates them explicitly. Cells whose text length depends
+ * on the value (string, decimal) are never cached, so st_size is what a
+ * read returns. */
+#define FS_TIMEOUT	1.0
+
+/*
+ * An open file or directory. Holds a device reference, so the device
+ * (name, cells, size) stays valid however long the handle lives; every
+ * operation through it fails with ENODEV once the device is unregistered.
+ * Owned by the kernel's file; freed in release/releasedir.
+ */
+struct fs_handle {
+	struct nvmem_device *dev;	/* NULL for the root directory */
+	unsigned int entry;
+};
+
+static struct fuse_session *fs_session;
+static atomic_bool fs_notify_ok;
+
+static fuse_ino_t fs_ino(const struct nvmem_device *dev, unsigned int entry)
+{
+	return ((fuse_ino_t)nvmem_device_id(dev) << FS_INO_SHIFT) | entry;
+}
+
+static uint64_t fs_ino_id(fuse_ino_t ino)
+{
+	return ino >> FS_INO_SHIFT;
+}
+
+static unsigned int fs_ino_entry(fuse_ino_t ino)
+{
+	return ino & ((1u << FS_INO_SHIFT) - 1);
+}
+
+static const struct nvmem_cell *fs_cell(const struct nvmem_device *dev,
+					unsigned int entry)
+{
+	if (entry < FS_ENTRY_CELL0)
+		return NULL;
+	return nvmem_device_cell(dev, entry - FS_ENTRY_CELL0);
+}
+
+static bool fs_entry_valid(const struct nvmem_device *dev, unsigned int entry)
+{
+	return entry < FS_ENTRY_CELL0 || fs_cell(dev, entry);
+}
+
+static bool fs_cell_fixed_size(const struct nvmem_cell *cell)
+{
+	switch (cell->format) {
+	case CELL_FORMAT_RAW:
+	case CELL_FORMAT_MAC:
+	case CELL_FORMAT_HEX:
+		return !cell->ops;
+	default:
+		return false;
+	}
+}
+
+static bool fs_cell_read_only(const struct nvmem_device *dev,
+			      const struct nvmem_cell *cell)
+{
+	return cell->read_only || nvmem_device_read_only(dev);
+}
+
+/* Text of the "type" file. */
+static int fs_type_text(const struct nvmem_device *dev, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%s\n", nvmem_type_name(nvmem_device_type(dev)));
+}
+
+/* st_size of a cell: exactly what a read returns now. */
+static off_t fs_cell_size(struct nvmem_device *dev, const struct nvmem_cell *cell)
+{
+	size_t max = cell_max_text(cell);
+	char *buf;
+	ssize_t n;
+
+	if (fs_cell_fixed_size(cell))
+		return max;
+	buf = malloc(max + 1);
+	if (!buf)
+		return max;
+	n = cell_read_text(dev, cell, buf, max + 1);
+	free(buf);
+	/* Unreadable right now (bus error): report the bound; the read
+	 * itself will report the error. */
+	return n < 0 ? (off_t)max : n;
+}
+
+static void fs_fill_attr(struct nvmem_device *dev, unsigned int entry,
+			 struct stat *st, double *timeout)
+{
+	const struct nvmem_cell *cell;
+	char tbuf[32];
+
+	memset(st, 0, sizeof(*st));
+	st->st_uid = getuid();
+	st->st_gid = getgid();
+	*timeout = FS_TIMEOUT;
+	if (!dev) {
+		st->st_ino = FUSE_ROOT_ID;
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+		return;
+	}
+	st->st_ino = fs_ino(dev, entry);
+	st->st_nlink = 1;
+	switch (entry) {
+	case FS_ENTRY_DIR:
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 3;
+		break;
+	case FS_ENTRY_CELLS:
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+		break;
+	case FS_ENTRY_NVMEM:
+		st->st_mode = S_IFREG | (nvmem_device_read_only(dev) ? 0444 : 0644);
+		st->st_size = nvmem_device_size(dev);
+		break;
+	case FS_ENTRY_TYPE:
+		st->st_mode = S_IFREG | 0444;
+		st->st_size = fs_type_text(dev, tbuf, sizeof(tbuf));
+		break;
+	default:
+		cell = fs_cell(dev, entry);
+		st->st_mode = S_IFREG | (fs_cell_read_only(dev, cell) ? 0444 : 0644);
+		st->st_size = fs_cell_size(dev, cell);
+		if (!fs_cell_fixed_size(cell))
+			*timeout = 0;
+		break;
+	}
+	st->st_blksize = 4096;
+	st->st_blocks = (st->st_size + 511) / 512;
+}
+
+/*
+ * Resolve @ino to a referenced live device (NULL for the root). Returns
+ * 0, or -ENOENT when the inode names nothing registered (a device that
+ * went away, or a cell index that does not exist).
+ */
+static int fs_resolve(fuse_ino_t ino, struct nvmem_device **devp)
+{
+	struct nvmem_device *dev;
+
+	*devp = NULL;
+	if (ino == FUSE_ROOT_ID)
+		return 0;
+	dev = registry_get_by_id(fs_ino_id(ino));
+	if (!dev)
+		return -ENOENT;
+	if (!fs_entry_valid(dev, fs_ino_entry(ino))) {
+		nvmem_device_put(dev);
+		return -ENOENT;
+	}
+	*devp = dev;
+	return 0;
+}
+
+static void fs_reply_entry(fuse_req_t req, struct nvmem_device *dev,
+			   unsigned int entry)
+{
+	struct fuse_entry_param e;
+	double timeout;
+
+	memset(&e, 0, sizeof(e));
+	fs_fill_attr(dev, entry, &e.attr, &timeout);
+	e.ino = e.attr.st_ino;
+	e.generation = 0;	/* inode numbers are never reused */
+	e.attr_timeout = timeout;
+	e.entry_timeout = FS_TIMEOUT;
+	fuse_reply_entry(req, &e);
+}
+
+static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct nvmem_device *dev;
+	unsigned int entry;
+	ssize_t idx;
+
+	if (parent == FUSE_ROOT_ID) {
+		dev = registry_get_by_name(name);
+		if (!dev) {
+			fuse_reply_err(req, ENOENT);
+			return;
+		}
+		fs_reply_entry(req, dev, FS_ENTRY_DIR);
+		nvmem_device_put(dev);
+		return;
+	}
+	if (fs_resolve(parent, &dev) < 0) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	entry = fs_ino_entry(parent);
+	if (entry == FS_ENTRY_DIR) {
+		if (!strcmp(name, "nvmem"))
+			entry = FS_ENTRY_NVMEM;
+		else if (!strcmp(name, "type"))
+			entry = FS_ENTRY_TYPE;
+		else if (!strcmp(name, "cells"))
+			entry = FS_ENTRY_CELLS;
+		else
+			goto enoent;
+	} else if (entry == FS_ENTRY_CELLS) {
+		idx = nvmem_device_find_cell(dev, name);
+		if (idx < 0)
+			goto enoent;
+		entry = FS_ENTRY_CELL0 + idx;
+	} else {
+		nvmem_device_put(dev);
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	fs_reply_entry(req, dev, entry);
+	nvmem_device_put(dev);
+	return;
+enoent:
+	nvmem_device_put(dev);
+	fuse_reply_err(req, ENOENT);
+}
+
+static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_handle *h = fi ? (struct fs_handle *)(uintptr_t)fi->fh : NULL;
+	struct nvmem_device *dev;
+	struct stat st;
+	double timeout;
+
+	/* Through an open handle (fstat): the handle's device, or ENODEV
+	 * once it is gone. */
+	if (h && h->dev) {
+		if (!nvmem_device_alive(h->dev)) {
+			fuse_reply_err(req, ENODEV);
+			return;
+		}
+		fs_fill_attr(h->dev, h->entry, &st, &timeout);
+		fuse_reply_attr(req, &st, timeout);
+		return;
+	}
+	if (fs_resolve(ino, &dev) < 0) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	fs_fill_attr(dev, fs_ino_entry(ino), &st, &timeout);
+	nvmem_device_put(dev);
+	fuse_reply_attr(req, &st, timeout);
+}
+
+/*
+ * The size of a device or cell cannot change; truncation (O_TRUNC, or
+ * dd without conv=notrunc) is accepted and ignored so that ordinary
+ * tools can write into the files. Mode and owner changes are refused.
+ */
+static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		       int to_set, struct fuse_file_info *fi)
+{
+	const int allowed = FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME |
+			    FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+			    FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME;
+	struct nvmem_device *dev;
+	unsigned int entry = fs_ino_entry(ino);
+
+	if (to_set & ~allowed) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	if (fs_resolve(ino, &dev) < 0) {
+		fuse_reply_err(req, fi ? ENODEV : ENOENT);
+		return;
+	}
+	if (!dev || entry == FS_ENTRY_DIR || entry == FS_ENTRY_CELLS) {
+		nvmem_device_put(dev);
+		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	if ((to_set & FUSE_SET_ATTR_SIZE) &&
+	    (entry == FS_ENTRY_TYPE ||
+	     (entry == FS_ENTRY_NVMEM && nvmem_device_read_only(dev)) ||
+	     (entry >= FS_ENTRY_CELL0 &&
+	      fs_cell_read_only(dev, fs_cell(dev, entry))))) {
+		nvmem_device_put(dev);
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	nvmem_device_put(dev);
+	fs_getattr(req, ino, fi);
+}
+
+static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	unsigned int entry = fs_ino_entry(ino);
+	struct nvmem_device *dev;
+	struct fs_handle *h;
+	bool ro;
+
+	if (fs_resolve(ino, &dev) < 0) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if (!dev || entry == FS_ENTRY_DIR || entry == FS_ENTRY_CELLS) {
+		nvmem_device_put(dev);
+		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	if (entry == FS_ENTRY_TYPE)
+		ro = true;
+	else if (entry == FS_ENTRY_NVMEM)
+		ro = nvmem_device_read_only(dev);
+	else
+		ro = fs_cell_read_only(dev, fs_cell(dev, entry));
+	if (ro && (fi->flags & O_ACCMODE) != O_RDONLY) {
+		nvmem_device_put(dev);
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		nvmem_device_put(dev);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	h->dev = dev;	/* the handle keeps the lookup's reference */
+	h->entry = entry;
+	fi->fh = (uintptr_t)h;
+	/* Every read and write comes to us: no page cache that could serve
+	 * bytes of a device that is gone, and no caching of cell text whose
+	 * length changes. */
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	fi->nonseekable = 0;
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		/* the opener was interrupted: nobody will release */
+		nvmem_device_put(dev);
+		free(h);
+	}
+}
+
+static void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+
+	if (h) {
+		nvmem_device_put(h->dev);
+		free(h);
+	}
+	fuse_reply_err(req, 0);
+}
+
+/* Serve [off, off + size) of a text produced whole. */
+static void fs_reply_slice(fuse_req_t req, const char *text, size_t len,
+			   off_t off, size_t size)
+{
+	if ((size_t)off >= len) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	if (size > len - off)
+		size = len - off;
+	fuse_reply_buf(req, text + off, size);
+}
+
+static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	const struct nvmem_cell *cell;
+	char tbuf[32];
+	size_t max;
+	ssize_t n;
+	char *buf;
+
+	if (!nvmem_device_alive(h->dev)) {
+		fuse_reply_err(req, ENODEV);
+		return;
+	}
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	switch (h->entry) {
+	case FS_ENTRY_TYPE:
+		n = fs_type_text(h->dev, tbuf, sizeof(tbuf));
+		fs_reply_slice(req, tbuf, n, off, size);
+		return;
+	case FS_ENTRY_NVMEM:
+		buf = malloc(size ? size : 1);
+		if (!buf) {
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+		n = nvmem_device_read(h->dev, off, buf, size);
+		if (n < 0)
+			fuse_reply_err(req, -n);
+		else
+			fuse_reply_buf(req, buf, n);
+		free(buf);
+		return;
+	default:
+		/* A cell is always read whole, from one device read, and
+		 * sliced here: a reader never mixes two values. */
+		cell = fs_cell(h->dev, h->entry);
+		max = cell_max_text(cell);
+		buf = malloc(max + 1);
+		if (!buf) {
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+		n = cell_read_text(h->dev, cell, buf, max + 1);
+		if (n < 0)
+			fuse_reply_err(req, -n);
+		else
+			fs_reply_slice(req, buf, n, off, size);
+		free(buf);
+		return;
+	}
+}
+
+static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
+		     size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	ssize_t n;
+	int ret;
+
+	if (!nvmem_device_alive(h->dev)) {
+		fuse_reply_err(req, ENODEV);
+		return;
+	}
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (h->entry == FS_ENTRY_NVMEM) {
+		n = nvmem_device_write(h->dev, off, buf, size);
+		if (n < 0)
+			fuse_reply_err(req, -n);
+		else
+			fuse_reply_write(req, n);
+		return;
+	}
+	if (h->entry < FS_ENTRY_CELL0) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	/* Cells are written whole, at offset 0, in one write. */
+	if (off != 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	ret = cell_write_text(h->dev, fs_cell(h->dev, h->entry), buf, size);
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_write(req, size);
+}
+
+static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	unsigned int entry = fs_ino_entry(ino);
+	struct nvmem_device *dev;
+	struct fs_handle *h;
+
+	if (fs_resolve(ino, &dev) < 0) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if (dev && entry != FS_ENTRY_DIR && entry != FS_ENTRY_CELLS) {
+		nvmem_device_put(dev);
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		nvmem_device_put(dev);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	h->dev = dev;
+	h->entry = entry;
+	fi->fh = (uintptr_t)h;
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		nvmem_device_put(dev);
+		free(h);
+	}
+}
+
+/*
+ * Directory offsets: 1 and 2 for "." and "..", then for the root
+ * 2 + device id (ids grow, so a device added during a listing is either
+ * listed once or not at all), for directories entry index + 3.
+ */
+static bool fs_add(fuse_req_t req, char *buf, size_t size, size_t *pos,
+		   const char *name, fuse_ino_t ino, mode_t mode, off_t next)
+{
+	struct stat st = { .st_ino = ino, .st_mode = mode };
+	size_t len = fuse_add_direntry(req, buf + *pos, size - *pos, name, &st,
+				       next);
+
+	if (len > size - *pos)
+		return false;
+	*pos += len;
+	return true;
+}
+
+static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	struct nvmem_device **devs = NULL;
+	size_t pos = 0, count = 0, i;
+	char *buf;
+
+	if (h->dev && !nvmem_device_alive(h->dev)) {
+		fuse_reply_err(req, ENODEV);
+		return;
+	}
+	buf = malloc(size);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (off < 1 && !fs_add(req, buf, size, &pos, ".", ino, S_IFDIR, 1))
+		goto out;
+	if (off < 2 && !fs_add(req, buf, size, &pos, "..",
+			       h->dev && h->entry == FS_ENTRY_CELLS ?
+			       fs_ino(h->dev, FS_ENTRY_DIR) : FUSE_ROOT_ID,
+			       S_IFDIR, 2))
+		goto out;
+
+	if (!h->dev) {
+		if (registry_list(&devs, &count) < 0) {
+			free(buf);
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+		for (i = 0; i < count; i++) {
+			off_t next = 2 + nvmem_device_id(devs[i]);
+
+			if (next <= off)
+				continue;
+			if (!fs_add(req, buf, size, &pos,
+				    nvmem_device_name(devs[i]),
+				    fs_ino(devs[i], FS_ENTRY_DIR), S_IFDIR, next))
+				break;
+		}
+		registry_put_list(devs, count);
+	} else if (h->entry == FS_ENTRY_DIR) {
+		static const struct { const char *name; unsigned int entry; mode_t mode; } ents[] = {
+			{ "nvmem", FS_ENTRY_NVMEM, S_IFREG },
+			{ "type", FS_ENTRY_TYPE, S_IFREG },
+			{ "cells", FS_ENTRY_CELLS, S_IFDIR },
+		};
+		for (i = 0; i < 3; i++) {
+			if ((off_t)i + 3 <= off)
+				continue;
+			if (!fs_add(req, buf, size, &pos, ents[i].name,
+				    fs_ino(h->dev, ents[i].entry), ents[i].mode,
+				    i + 3))
+				break;
+		}
+	} else {
+		count = nvmem_device_cell_count(h->dev);
+		for (i = off > 2 ? off - 2 : 0; i < count; i++) {
+			if (!fs_add(req, buf, size, &pos,
+				    nvmem_device_cell(h->dev, i)->name,
+				    fs_ino(h->dev, FS_ENTRY_CELL0 + i), S_IFREG,
+				    i + 3))
+				break;
+		}
+	}
+out:
+	fuse_reply_buf(req, buf, pos);
+	free(buf);
+}
+
+static void fs_releasedir(fuse_req_t req, fuse_ino_t ino,
+			  struct fuse_file_info *fi)
+{
+	fs_release(req, ino, fi);
+}
+
+static void fs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs st = { .f_bsize = 4096, .f_frsize = 4096,
+			      .f_namemax = 255 };
+
+	fuse_reply_statfs(req, &st);
+}
+
+static void fs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/* Reads and writes of a whole EEPROM page or more in one request. */
+	conn->max_write = 1024 * 1024;
+	conn->want &= ~FUSE_CAP_ASYNC_READ;	/* keep dd's order */
+	atomic_store(&fs_notify_ok, true);
+}
+
+static void fs_destroy(void *userdata)
+{
+	atomic_store(&fs_notify_ok, false);
+}
+
+const struct fuse_lowlevel_ops fs_ops = {
+	.init = fs_init,
+	.destroy = fs_destroy,
+	.lookup = fs_lookup,
+	.getattr = fs_getattr,
+	.setattr = fs_setattr,
+	.open = fs_open,
+	.read = fs_read,
+	.write = fs_write,
+	.release = fs_release,
+	.opendir = fs_opendir,
+	.readdir = fs_readdir,
+	.releasedir = fs_releasedir,
+	.statfs = fs_statfs,
+};
+
+/*
+ * After a device left the registry: make the kernel forget its dentry at
+ * once (new lookups then reach us and fail with ENOENT) and drop any
+ * cached data of its files. Errors are expected and harmless: -ENOENT
+ * when the kernel had nothing cached.
+ */
+static void fs_removed(struct nvmem_device *dev, void *data)
+{
+	const char *name = nvmem_device_name(dev);
+	size_t i, n = nvmem_device_cell_count(dev);
+	struct fuse_session *se = fs_session;
+
+	if (!se || !atomic_load(&fs_notify_ok))
+		return;
+	if (fuse_lowlevel_notify_delete(se, FUSE_ROOT_ID, fs_ino(dev, FS_ENTRY_DIR),
+					name, strlen(name)) < 0)
+		fuse_lowlevel_notify_inval_entry(se, FUSE_ROOT_ID, name,
+						 strlen(name));
+	fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_NVMEM), 0, 0);
+	for (i = 0; i < n; i++)
+		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_CELL0 + i),
+						 0, 0);
+}
+
+void fs_attach(struct fuse_session *se)
+{
+	static const struct registry_listener listener = {
+		.removed = fs_removed,
+	};
+
+	fs_session = se;
+	registry_set_listener(&listener);
+}
+
+void fs_detach(void)
+{
+	registry_set_listener(NULL);
+	atomic_store(&fs_notify_ok, false);
+	fs_session = NULL;
+}
