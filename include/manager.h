@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The manager turns the configuration into registered devices and keeps
+ * them in step with udev: a configured device whose backing appears is
+ * registered, one whose backing goes away is unregistered.
+ *
+ * Threading: manager_start() runs on the main thread before the uevent
+ * monitor starts; manager_uevent() runs on the monitor's thread. Both
+ * take the manager's lock, so bindings change one event at a time.
+ */
+#ifndef NVMEMFS_MANAGER_H
+#define NVMEMFS_MANAGER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct config;
+struct manager;
+struct udev_device;
+
+/* @cfg must outlive the manager. */
+int manager_new(const struct config *cfg, struct manager **out);
+/* Unregisters every device the manager registered. */
+void manager_free(struct manager *m);
+
+/*
+ * Register every configured device whose backing is present now. A
+ * configuration problem that shows only now (a cell beyond the end of
+ * the device, a layout cell clashing with a configured one) fails the
+ * start: -EINVAL, with the message already logged.
+ */
+int manager_start(struct manager *m);
+
+/* A udev event (add, remove, change, ...) of a watched subsystem. */
+void manager_uevent(struct manager *m, const char *action,
+		    struct udev_device *udev_dev);
+
+/* The subsystems manager_uevent() wants to see, NULL-terminated. */
+const char *const *manager_subsystems(const struct manager *m);
+
+/* --check-config: print what would be served. Returns 0. */
+int manager_print_plan(const struct config *cfg, FILE *out);
+
+#endif
