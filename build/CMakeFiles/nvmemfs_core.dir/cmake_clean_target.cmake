@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libnvmemfs_core.a"
-)
