@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "provider.h"
 
@@ -33,6 +34,7 @@ struct memprov {
 	bool block;
 	atomic_int blocked_now;
 	int fail_with;			/* next reads fail with this errno */
+	unsigned int delay_us;		/* per read: a slow bus */
 };
 
 static ssize_t memprov_read(void *priv, uint64_t off, void *buf, size_t len)
@@ -64,6 +66,8 @@ static ssize_t memprov_read(void *priv, uint64_t off, void *buf, size_t len)
 		return -e;
 	}
 	pthread_mutex_unlock(&m->lock);
+	if (m->delay_us)
+		usleep(m->delay_us);
 	memcpy(buf, m->data + off, len);
 	return len;
 }

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fsprobe: one system call per command, printing exactly what came back,
+ * so that shell tests can assert errno values that cat and dd hide.
+ *
+ *   fsprobe open   PATH rdonly|wronly|rdwr      -> "ok" or errno name
+ *   fsprobe pread  PATH OFF LEN                 -> "N" + bytes as hex, or errno
+ *   fsprobe pwrite PATH OFF HEXBYTES            -> "N" or errno name
+ *   fsprobe write2 PATH TEXT1 TEXT2             -> two writes on one fd
+ *   fsprobe hold   PATH GOFILE OFF LEN          -> open, wait until GOFILE
+ *                                                 exists, then pread; for
+ *                                                 handles that outlive an
+ *                                                 unplug
+ *   fsprobe fstat  PATH GOFILE                  -> as hold, then fstat
+ *   fsprobe mkimage FILE SIZE SEED              -> write a patterned image
+ *                                                 (byte i = (i*131 + seed*7
+ *                                                 + (i>>8)) & 0xff)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int report_errno(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	printf("%s\n", name ? name : "E?");
+	return 0;
+}
+
+static int parse_hex(const char *s, unsigned char *out, size_t max)
+{
+	size_t n = 0;
+
+	while (s[0] && s[1] && n < max) {
+		unsigned int v;
+
+		if (sscanf(s, "%2x", &v) != 1)
+			return -1;
+		out[n++] = v;
+		s += 2;
+	}
+	return n;
+}
+
+static void print_bytes(const unsigned char *buf, ssize_t n)
+{
+	printf("%zd ", n);
+	for (ssize_t i = 0; i < n; i++)
+		printf("%02x", buf[i]);
+	printf("\n");
+}
+
+static void wait_for(const char *go)
+{
+	/* Bounded: a test that never creates the file fails, not hangs. */
+	for (int i = 0; i < 60 * 100 && access(go, F_OK); i++)
+		usleep(10 * 1000);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned char buf[65536];
+	const char *cmd = argc > 1 ? argv[1] : "";
+	ssize_t n;
+	int fd, flags;
+
+	if (!strcmp(cmd, "open") && argc == 4) {
+		flags = !strcmp(argv[3], "wronly") ? O_WRONLY :
+			!strcmp(argv[3], "rdwr") ? O_RDWR : O_RDONLY;
+		fd = open(argv[2], flags);
+		if (fd < 0)
+			return report_errno(errno);
+		printf("ok\n");
+		close(fd);
+		return 0;
+	}
+	if (!strcmp(cmd, "pread") && argc == 5) {
+		size_t len = strtoul(argv[4], NULL, 0);
+
+		fd = open(argv[2], O_RDONLY);
+		if (fd < 0)
+			return report_errno(errno);
+		if (len > sizeof(buf))
+			len = sizeof(buf);
+		n = pread(fd, buf, len, strtoll(argv[3], NULL, 0));
+		if (n < 0)
+			return report_errno(errno);
+		print_bytes(buf, n);
+		return 0;
+	}
+	if (!strcmp(cmd, "pwrite") && argc == 5) {
+		int len = parse_hex(argv[4], buf, sizeof(buf));
+
+		fd = open(argv[2], O_WRONLY);
+		if (fd < 0)
+			return report_errno(errno);
+		n = pwrite(fd, buf, len, strtoll(argv[3], NULL, 0));
+		if (n < 0)
+			return report_errno(errno);
+		printf("%zd\n", n);
+		return 0;
+	}
+	if (!strcmp(cmd, "write2") && argc == 5) {
+		fd = open(argv[2], O_WRONLY);
+		if (fd < 0)
+			return report_errno(errno);
+		n = write(fd, argv[3], strlen(argv[3]));
+		if (n < 0)
+			return report_errno(errno);
+		n = write(fd, argv[4], strlen(argv[4]));
+		if (n < 0)
+			return report_errno(errno);
+		printf("%zd\n", n);
+		return 0;
+	}
+	if ((!strcmp(cmd, "hold") && argc == 6) ||
+	    (!strcmp(cmd, "fstat") && argc == 4)) {
+		struct stat st;
+
+		fd = open(argv[2], O_RDONLY);
+		if (fd < 0)
+			return report_errno(errno);
+		printf("opened\n");
+		fflush(stdout);
+		wait_for(argv[3]);
+		if (!strcmp(cmd, "fstat")) {
+			if (fstat(fd, &st) < 0)
+				return report_errno(errno);
+			printf("size %lld\n", (long long)st.st_size);
+			return 0;
+		}
+		n = pread(fd, buf, strtoul(argv[5], NULL, 0),
+			  strtoll(argv[4], NULL, 0));
+		if (n < 0)
+			return report_errno(errno);
+		print_bytes(buf, n);
+		return 0;
+	}
+	if (!strcmp(cmd, "mkimage") && argc == 5) {
+		unsigned long size = strtoul(argv[3], NULL, 0);
+		unsigned long seed = strtoul(argv[4], NULL, 0);
+		FILE *f = fopen(argv[2], "wb");
+
+		if (!f)
+			return report_errno(errno);
+		for (unsigned long i = 0; i < size; i++)
+			fputc((i * 131 + seed * 7 + (i >> 8)) & 0xff, f);
+		return fclose(f) ? report_errno(errno) : 0;
+	}
+	fprintf(stderr, "usage: see the comment at the top of fsprobe.c\n");
+	return 2;
+}

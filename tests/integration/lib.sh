@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: MIT
+# Shared by the integration tests: a private mount of the real daemon,
+# assertions, and a cleanup that fails the test on any sanitizer report.
+set -euo pipefail
+
+: "${NVMEMFS:?path of the nvmemfs binary}"
+: "${FSPROBE:?path of fsprobe}"
+
+T=$(mktemp -d /tmp/nvmemfs-test.XXXXXX)
+MNT=$T/mnt
+LOG=$T/daemon.log
+DAEMON_PID=
+FAILS=0
+CHECKS=0
+mkdir -p "$MNT"
+
+cleanup_hooks=()
+on_exit() {
+	local rc=$?
+	stop_daemon || rc=1
+	for h in "${cleanup_hooks[@]}"; do eval "$h" || true; done
+	if [ "$rc" -ne 0 ] || [ "$FAILS" -ne 0 ]; then
+		echo "--- daemon log ($LOG)"; cat "$LOG" 2>/dev/null | tail -50
+		rc=1
+	else
+		rm -rf "$T"
+	fi
+	echo "$((CHECKS - FAILS)) passed, $FAILS failed"
+	exit $rc
+}
+trap on_exit EXIT
+
+fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); CHECKS=$((CHECKS + 1)); }
+pass() { echo "ok: $*"; CHECKS=$((CHECKS + 1)); }
+
+# check_eq WHAT EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+# start_daemon CONFIG [extra args...]: mount at $MNT, in the foreground
+# (backgrounded by the shell) so that its exit status can be checked.
+start_daemon() {
+	local conf=$1; shift
+	"$NVMEMFS" -f -c "$conf" "$@" "$MNT" >>"$LOG" 2>&1 &
+	DAEMON_PID=$!
+	for _ in $(seq 1 200); do
+		if mountpoint -q "$MNT"; then return 0; fi
+		if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+			wait "$DAEMON_PID" || true
+			DAEMON_PID=
+			echo "daemon exited before mounting" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "mount did not appear" >&2
+	return 1
+}
+
+# stop_daemon: unmount, wait for a clean exit, scan the log for sanitizer
+# reports. Returns non-zero if anything went wrong.
+stop_daemon() {
+	local rc=0
+	[ -n "$DAEMON_PID" ] || return 0
+	fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
+	for _ in $(seq 1 200); do
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$DAEMON_PID" 2>/dev/null; then
+		echo "daemon did not exit after unmount" >&2
+		kill -9 "$DAEMON_PID"; rc=1
+	fi
+	wait "$DAEMON_PID" || { echo "daemon exit status $?" >&2; rc=1; }
+	DAEMON_PID=
+	if grep -qE 'ERROR: AddressSanitizer|WARNING: ThreadSanitizer|runtime error:|ERROR: LeakSanitizer' "$LOG"; then
+		echo "sanitizer report in the daemon log" >&2; rc=1
+	fi
+	[ $rc -eq 0 ] || FAILS=$((FAILS + 1))
+	return $rc
+}
+
+# image FILE SIZE [SEED]: a file of SIZE bytes with a recognisable pattern.
+image() { "$FSPROBE" mkimage "$1" "$2" "${3:-1}"; }
+
+# hexof FILE OFF LEN: bytes of a plain file as hex, to compare with the mount.
+hexof() { dd if="$1" bs=1 skip="$2" count="$3" status=none | xxd -p | tr -d '\n'; }

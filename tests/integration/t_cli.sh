@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Command line, configuration errors, start-up, mount.fuse3, background.
+. "$(dirname "$0")/lib.sh"
+
+image "$T/board.bin" 1024
+cat > "$T/good.conf" <<CONF
+[nvmemfs]
+kernel-devices = no   # only what is configured
+
+[device board]
+provider = file
+path = $T/board.bin
+
+[cell board/mac-address]
+offset = 0x100
+size = 6
+format = mac
+
+[cell board/rev]
+offset = 0x10
+bits = 4:12
+format = u16le
+CONF
+
+out=$("$NVMEMFS" --check-config -c "$T/good.conf" 2>&1) && rc=0 || rc=$?
+check_eq "--check-config on a good file exits 0" "0" "$rc"
+echo "$out"
+grep -q "device board" <<<"$out" && pass "--check-config lists the device" || fail "no device in: $out"
+grep -Eq "mac-address +0x100 +6 .*mac" <<<"$out" && pass "--check-config shows offset, size, format" || fail "cell row missing: $out"
+grep -Eq "rev +0x10 .*4:12 +u16le" <<<"$out" && pass "--check-config shows bit fields" || fail "bit cell row missing"
+mountpoint -q "$MNT" && fail "--check-config mounted something" || pass "--check-config mounts nothing"
+
+# A configuration error: named file, line and key; exit 1; no mount.
+cat > "$T/bad.conf" <<CONF
+[device board]
+provider = file
+path = $T/board.bin
+
+[cell board/mac]
+offset = 0x100
+size = six
+CONF
+out=$("$NVMEMFS" -f -c "$T/bad.conf" "$MNT" 2>&1) && rc=0 || rc=$?
+check_eq "bad number: exit 1" "1" "$rc"
+grep -q "bad.conf:7: \[cell board/mac\] size" <<<"$out" && pass "error names file, line, section and key" || fail "message: $out"
+grep -q '^<3>' <<<"$out" && pass "errors carry the <3> priority prefix" || fail "no <3> prefix: $out"
+mountpoint -q "$MNT" && fail "mounted despite a bad configuration" || pass "nothing mounted on a bad configuration"
+out=$("$NVMEMFS" --check-config -c "$T/bad.conf" 2>&1) && rc=0 || rc=$?
+check_eq "--check-config on a bad file exits 1" "1" "$rc"
+
+# A cell beyond the end of a present device fails the start.
+cat > "$T/range.conf" <<CONF
+[device board]
+provider = file
+path = $T/board.bin
+[cell board/far]
+offset = 1020
+size = 8
+CONF
+out=$("$NVMEMFS" -f -c "$T/range.conf" "$MNT" 2>&1) && rc=0 || rc=$?
+check_eq "cell beyond the device: exit 1" "1" "$rc"
+grep -q "range.conf:5: \[cell board/far\] offset" <<<"$out" && pass "range error names the cell's offset line" || fail "message: $out"
+mountpoint -q "$MNT" && fail "mounted half-configured" || pass "not started half-configured"
+
+out=$("$NVMEMFS" -f -c "$T/missing.conf" "$MNT" 2>&1) && rc=0 || rc=$?
+check_eq "missing configuration: exit 1" "1" "$rc"
+grep -q "missing.conf" <<<"$out" && pass "missing file is named" || fail "message: $out"
+
+out=$("$NVMEMFS" --uevent-source=bogus -c "$T/good.conf" "$MNT" 2>&1) && rc=0 || rc=$?
+check_eq "bad --uevent-source: exit non-zero" "1" "$([ $rc -ne 0 ] && echo 1 || echo 0)"
+"$NVMEMFS" -V | grep -q '^nvmemfs [0-9]' && pass "-V prints the version" || fail "-V"
+"$NVMEMFS" --help | grep -q -- '--check-config' && pass "--help lists the options" || fail "--help"
+
+# Background mode returns once the mount is live.
+"$NVMEMFS" -c "$T/good.conf" "$MNT" 2>>"$LOG"
+mountpoint -q "$MNT" && pass "background start: mounted when it returns" || fail "not mounted when the background start returned"
+check_eq "background daemon serves" "$(hexof "$T/board.bin" 256 6 | sed 's/../&:/g;s/:$//')" "$(cat "$MNT/board/cells/mac-address")"
+fusermount3 -u "$MNT"
+sleep 0.2
+pgrep -f "nvmemfs -c $T/good.conf" >/dev/null && fail "daemon still running after unmount" || pass "daemon exits on unmount"
+
+# As mount(8) runs it through mount.fuse3: type fuse.nvmemfs, source =
+# configuration file, options passed with -o.
+mkdir -p "$T/bin"
+ln -sf "$NVMEMFS" "$T/bin/nvmemfs"
+PATH="$T/bin:$PATH" mount -t fuse.nvmemfs -o ro "$T/good.conf" "$MNT" 2>>"$LOG" && pass "mount -t fuse.nvmemfs works" || fail "mount -t fuse.nvmemfs failed"
+check_eq "mounted through mount.fuse3 serves" "$(hexof "$T/board.bin" 256 6 | sed 's/../&:/g;s/:$//')" "$(cat "$MNT/board/cells/mac-address")"
+grep -q " $MNT fuse.nvmemfs .*ro" /proc/mounts && pass "ro option reached the mount" || fail "mount options: $(grep "$MNT" /proc/mounts)"
+umount "$MNT"

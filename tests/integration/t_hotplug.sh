@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Hot-unplug through the real udev path: a loop device carries the image
+# and real kernel uevents (written to its sysfs uevent file) reach the
+# daemon through libudev's kernel monitor.
+. "$(dirname "$0")/lib.sh"
+
+image "$T/a.img" 65536 4
+image "$T/b.img" 4096 5
+LOOP=$(losetup -f --show "$T/a.img")
+cleanup_hooks+=("losetup -d $LOOP")
+NAME=$(basename "$LOOP")
+UEVENT=/sys/devices/virtual/block/$NAME/uevent
+[ -w "$UEVENT" ] || { fail "cannot write $UEVENT (tests need root and sysfs)"; exit 1; }
+
+cat > "$T/nvmemfs.conf" <<CONF
+[nvmemfs]
+kernel-devices = no
+[device hot]
+provider = file
+path = $LOOP
+[device other]
+provider = file
+path = $T/b.img
+[cell hot/id]
+offset = 8
+size = 4
+CONF
+start_daemon "$T/nvmemfs.conf" --uevent-source=kernel
+
+# wait_gone DIR: the directory disappears (bounded wait, never a pass/fail
+# on time: 10 s is a hang guard).
+wait_state() {
+	local want=$1 path=$2
+	for _ in $(seq 1 200); do
+		if [ "$want" = gone ] && [ ! -e "$path" ]; then return 0; fi
+		if [ "$want" = back ] && [ -e "$path" ]; then return 0; fi
+		sleep 0.05
+	done
+	return 1
+}
+
+check_eq "device on a loop device is served" "$(hexof "$T/a.img" 0 64)" \
+	"$(dd if="$MNT/hot/nvmem" bs=64 count=1 status=none | xxd -p | tr -d '\n')"
+ino_before=$(stat -c %i "$MNT/hot/nvmem")
+
+rm -f "$T/go"
+"$FSPROBE" hold "$MNT/hot/nvmem" "$T/go" 0 16 > "$T/held.out" &
+HOLD=$!
+"$FSPROBE" hold "$MNT/hot/cells/id" "$T/go" 0 4 > "$T/heldcell.out" &
+HOLDC=$!
+for _ in $(seq 1 100); do [ "$(cat "$T/held.out" "$T/heldcell.out" 2>/dev/null | grep -c opened)" = 2 ] && break; sleep 0.05; done
+
+echo remove > "$UEVENT"
+if wait_state gone "$MNT/hot"; then pass "directory disappears on remove"; else fail "directory still there after remove"; fi
+check_eq "new lookups fail with ENOENT" "ENOENT" "$("$FSPROBE" open "$MNT/hot/nvmem" rdonly)"
+check_eq "ls no longer lists it" "other" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "the other device keeps serving" "$(hexof "$T/b.img" 0 16)" \
+	"$(dd if="$MNT/other/nvmem" bs=16 count=1 status=none | xxd -p)"
+
+echo add > "$UEVENT"
+if wait_state back "$MNT/hot/nvmem"; then pass "re-plug brings the device back"; else fail "device not back after add"; fi
+check_eq "re-plugged device reads" "$(hexof "$T/a.img" 100 16)" \
+	"$(dd if="$MNT/hot/nvmem" bs=1 skip=100 count=16 status=none | xxd -p)"
+ino_after=$(stat -c %i "$MNT/hot/nvmem")
+if [ "$ino_before" != "$ino_after" ]; then pass "re-plugged device has new inode numbers"; else fail "inode reused: $ino_after"; fi
+
+# Handles opened before the unplug answer ENODEV, even now that the
+# device is back under the same name.
+touch "$T/go"
+wait $HOLD || true
+wait $HOLDC || true
+check_eq "old nvmem handle: ENODEV" "ENODEV" "$(tail -1 "$T/held.out")"
+check_eq "old cell handle: ENODEV" "ENODEV" "$(tail -1 "$T/heldcell.out")"
+
+# Duplicate adds, changes and removes of unknown devices do no harm.
+echo add > "$UEVENT"; echo change > "$UEVENT"
+for other in /sys/devices/virtual/block/loop*/uevent; do
+	[ "$other" = "$UEVENT" ] || echo change > "$other"
+done
+sleep 0.3
+check_eq "still served after duplicate events" "ok" "$("$FSPROBE" open "$MNT/hot/nvmem" rdonly)"
+echo remove > "$UEVENT"; echo remove > "$UEVENT"
+wait_state gone "$MNT/hot" || true
+echo add > "$UEVENT"
+if wait_state back "$MNT/hot/nvmem"; then pass "back after a double remove"; else fail "not back after double remove"; fi
+grep -q "hot: unregistered" "$LOG" && pass "unregistration is logged" || fail "no unregister log line"
