@@ -35,6 +35,9 @@ int manager_start(struct manager *m);
 void manager_uevent(struct manager *m, const char *action,
 		    struct udev_device *udev_dev);
 
+/* Events were lost: unregister devices whose backing is gone. */
+void manager_resync(struct manager *m);
+
 /* The subsystems manager_uevent() wants to see, NULL-terminated. */
 const char *const *manager_subsystems(const struct manager *m);
 

@@ -238,10 +238,16 @@ static void on_uevent(const char *action, struct udev_device *dev, void *data)
 	manager_uevent(data, action, dev);
 }
 
+static void on_resync(void *data)
+{
+	manager_resync(data);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .fuse_args = FUSE_ARGS_INIT(0, NULL) };
 	struct uevent_monitor *mon = NULL;
+	struct uevent_ops ops;
 	struct fuse_loop_config *loop_cfg = NULL;
 	struct fuse_session *se = NULL;
 	struct manager *mgr = NULL;
@@ -292,8 +298,11 @@ int main(int argc, char **argv)
 		log_err("%s: not starting half-configured", o.config);
 		goto out_manager;
 	}
-	ret = uevent_monitor_start(o.source, manager_subsystems(mgr),
-				   on_uevent, mgr, &mon);
+	ops.event = on_uevent;
+	ops.resync = on_resync;
+	ops.data = mgr;
+	ret = uevent_monitor_start(o.source, manager_subsystems(mgr), &ops,
+				   &mon);
 	if (ret < 0) {
 		log_err("cannot monitor udev events: %s", strerror(-ret));
 		goto out_manager;

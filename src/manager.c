@@ -316,6 +316,22 @@ void manager_uevent(struct manager *m, const char *action,
 	pthread_mutex_unlock(&m->lock);
 }
 
+void manager_resync(struct manager *m)
+{
+	struct stat st;
+	size_t i;
+
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->nbindings; i++) {
+		struct binding *b = &m->bindings[i];
+
+		if (b->dev && b->rdev &&
+		    (stat(b->cfg->path, &st) < 0 || st.st_rdev != b->rdev))
+			manager_unbind(b, "backing gone while events were lost");
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
 int manager_print_plan(const struct config *cfg, FILE *out)
 {
 	size_t i, j;

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The udev monitor: existing devices at start, then add/remove events,
+ * delivered on one thread of its own so that event handling never blocks
+ * a FUSE thread (and a slow unregistration never blocks FUSE either).
+ */
+#ifndef NVMEMFS_UEVENT_H
+#define NVMEMFS_UEVENT_H
+
+struct udev_device;
+struct uevent_monitor;
+
+enum uevent_source {
+	UEVENT_SOURCE_AUTO,	/* udev when udevd runs, else kernel */
+	UEVENT_SOURCE_UDEV,
+	UEVENT_SOURCE_KERNEL,
+};
+
+int uevent_source_parse(const char *s, enum uevent_source *src);
+const char *uevent_source_name(enum uevent_source src);
+
+struct uevent_ops {
+	/* One device event: "add", "remove", "change", ... Called on the
+	 * monitor thread only, one at a time. */
+	void (*event)(const char *action, struct udev_device *dev, void *data);
+	/* Events were lost (socket overflow): every present device has just
+	 * been reported again as "add"; drop what is no longer there. */
+	void (*resync)(void *data);
+	void *data;
+};
+
+/*
+ * Start monitoring @subsystems (NULL-terminated). The monitor is enabled
+ * before the initial enumeration, so nothing that happens in between is
+ * lost; the enumeration is reported as "add" events on the monitor
+ * thread. Returns 0 or -errno.
+ */
+int uevent_monitor_start(enum uevent_source src,
+			 const char *const *subsystems,
+			 const struct uevent_ops *ops,
+			 struct uevent_monitor **out);
+
+/* Wait until the initial enumeration has been delivered. */
+void uevent_monitor_wait_ready(struct uevent_monitor *mon);
+
+/* Stop and join the thread; NULL is fine. Not from the monitor thread. */
+void uevent_monitor_stop(struct uevent_monitor *mon);
+
+#endif
