@@ -38,6 +38,7 @@ struct options {
 	bool debug;
 	bool single_thread;
 	bool check_config;
+	bool subtype_given;
 	enum uevent_source source;
 	struct fuse_args fuse_args;
 };
@@ -101,6 +102,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (fuse_opt_add_arg(&o->fuse_args, "-o") ||
 			    fuse_opt_add_arg(&o->fuse_args, optarg))
 				return -ENOMEM;
+			if (strstr(optarg, "subtype=") || strstr(optarg, "fsname="))
+				o->subtype_given = true;
 			break;
 		case OPT_UEVENT:
 			if (uevent_source_parse(optarg, &o->source) < 0) {
@@ -147,6 +150,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return -EINVAL;
 	}
 	if (o->debug && fuse_opt_add_arg(&o->fuse_args, "-d"))
+		return -ENOMEM;
+	/* Show up as fuse.nvmemfs in /proc/mounts (mount.fuse3 already
+	 * passes subtype=, and libfuse refuses it twice). */
+	if (!o->subtype_given &&
+	    (fuse_opt_add_arg(&o->fuse_args, "-o") ||
+	     fuse_opt_add_arg(&o->fuse_args, "subtype=nvmemfs,fsname=nvmemfs")))
 		return -ENOMEM;
 	return 0;
 }

@@ -85,4 +85,4 @@ stop_daemon() {
 image() { "$FSPROBE" mkimage "$1" "$2" "${3:-1}"; }
 
 # hexof FILE OFF LEN: bytes of a plain file as hex, to compare with the mount.
-hexof() { dd if="$1" bs=1 skip="$2" count="$3" status=none | xxd -p | tr -d '\n'; }
+hexof() { dd if="$1" bs=1 skip=$(($2)) count=$(($3)) status=none | xxd -p | tr -d "\n"; }

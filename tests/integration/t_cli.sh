@@ -80,11 +80,12 @@ fusermount3 -u "$MNT"
 sleep 0.2
 pgrep -f "nvmemfs -c $T/good.conf" >/dev/null && fail "daemon still running after unmount" || pass "daemon exits on unmount"
 
-# As mount(8) runs it through mount.fuse3: type fuse.nvmemfs, source =
-# configuration file, options passed with -o.
+# As mount(8) runs it for "mount -t fuse.nvmemfs -o ro CONF DIR": through
+# mount.fuse3, which starts "nvmemfs CONF DIR -o ro" from PATH. mount(8)
+# resets PATH, so call mount.fuse3 the same way directly.
 mkdir -p "$T/bin"
 ln -sf "$NVMEMFS" "$T/bin/nvmemfs"
-PATH="$T/bin:$PATH" mount -t fuse.nvmemfs -o ro "$T/good.conf" "$MNT" 2>>"$LOG" && pass "mount -t fuse.nvmemfs works" || fail "mount -t fuse.nvmemfs failed"
+PATH="$T/bin:$PATH" mount.fuse3 "$T/good.conf" "$MNT" -t nvmemfs -o ro 2>>"$LOG" && pass "mount.fuse3 -t nvmemfs works" || fail "mount.fuse3 -t nvmemfs failed"
 check_eq "mounted through mount.fuse3 serves" "$(hexof "$T/board.bin" 256 6 | sed 's/../&:/g;s/:$//')" "$(cat "$MNT/board/cells/mac-address")"
 grep -q " $MNT fuse.nvmemfs .*ro" /proc/mounts && pass "ro option reached the mount" || fail "mount options: $(grep "$MNT" /proc/mounts)"
 umount "$MNT"

@@ -9,7 +9,7 @@ printf '\x00\x11\x22\xaa\xbb\xcc' | dd of="$T/board.bin" bs=1 seek=256 conv=notr
 printf 'SN-0042\0\xff\xff\xff\xff\xff\xff\xff\xff' | dd of="$T/board.bin" bs=1 seek=16 conv=notrunc status=none
 printf '\x34\x12' | dd of="$T/board.bin" bs=1 seek=32 conv=notrunc status=none
 printf '\x12\x34' | dd of="$T/board.bin" bs=1 seek=34 conv=notrunc status=none
-printf '\xa7' | dd of="$T/board.bin" bs=1 seek=40 conv=notrunc status=none     # 1010 0111
+printf '\xa7\x80\x02' | dd of="$T/board.bin" bs=1 seek=40 conv=notrunc status=none  # a7: 1010 0111
 printf '\xef\xbe\xad\xde\x00\x00\x00\x00' | dd of="$T/board.bin" bs=1 seek=48 conv=notrunc status=none
 image "$T/ro.bin" 1000 2
 
@@ -53,8 +53,8 @@ bits = 4:4
 format = u8
 
 [cell board/span]
-offset = 40
-bits = 2:4
+offset = 41
+bits = 6:4
 format = hex
 
 [cell board/u64]
@@ -73,7 +73,7 @@ check_eq "root lists the devices" "board rodev" "$(ls "$MNT" | tr '\n' ' ' | sed
 check_eq "device directory" "cells nvmem type" "$(ls "$MNT/board" | tr '\n' ' ' | sed 's/ $//')"
 check_eq "cells directory" "be16 blob le16 mac-address rev serial-number span u64" \
 	"$(ls "$MNT/board/cells" | sort | tr '\n' ' ' | sed 's/ $//')"
-check_eq "find walks the tree" "15" "$(find "$MNT" | wc -l)"
+check_eq "find walks the tree" "17" "$(find "$MNT" | wc -l)"
 
 check_eq "nvmem st_size is the device size" "4096" "$(stat -c %s "$MNT/board/nvmem")"
 check_eq "writable device is 0644" "644" "$(stat -c %a "$MNT/board/nvmem")"
@@ -103,7 +103,7 @@ check_eq "string st_size is what a read returns" "8" "$(stat -c %s "$MNT/board/c
 check_eq "u16le" "4660" "$(cat "$MNT/board/cells/le16")"
 check_eq "u16be" "4660" "$(cat "$MNT/board/cells/be16")"
 check_eq "bit field 4:4 of 0xa7" "10" "$(cat "$MNT/board/cells/rev")"
-check_eq "bit field 2:4 of 0xa7" "09" "$(cat "$MNT/board/cells/span")"
+check_eq "bit field 6:4 spanning 0x80 0x02" "0a" "$(cat "$MNT/board/cells/span")"
 check_eq "u64le" "3735928559" "$(cat "$MNT/board/cells/u64")"
 check_eq "u64le st_size" "11" "$(stat -c %s "$MNT/board/cells/u64")"
 check_eq "raw cell bytes" "$(hexof "$T/board.bin" 512 5)" "$(xxd -p "$MNT/board/cells/blob")"
