@@ -178,7 +178,7 @@ static char *config_reader(char *str, int num, void *stream)
 		free(line);
 		return str;
 	}
-	if (*s != '#' && *s != ';') {
+	if (*s && *s != '#' && *s != ';') {
 		/* "value   # comment" -> "value" */
 		for (i = 1; s[i]; i++) {
 			if ((s[i] == '#' || s[i] == ';') &&

@@ -318,6 +318,7 @@ int registry_list(struct nvmem_device ***devs, size_t *count)
 {
 	struct nvmem_device **list = NULL, **grown;
 	struct registry_node *rn;
+	struct cds_lfht_node *node;
 	struct cds_lfht_iter iter;
 	size_t n = 0, cap = 0;
 
@@ -326,7 +327,12 @@ int registry_list(struct nvmem_device ***devs, size_t *count)
 	if (!registry_ids)
 		return 0;
 	registry_read_lock();
-	cds_lfht_for_each_entry(registry_ids, &iter, rn, by_id) {
+	/* Not cds_lfht_for_each_entry(): it applies container_of to the
+	 * NULL end marker, which UBSan rightly reports. */
+	for (cds_lfht_first(registry_ids, &iter);
+	     (node = cds_lfht_iter_get_node(&iter)) != NULL;
+	     cds_lfht_next(registry_ids, &iter)) {
+		rn = caa_container_of(node, struct registry_node, by_id);
 		tsan_acquire(rn);
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -341,7 +347,8 @@ int registry_list(struct nvmem_device ***devs, size_t *count)
 		list[n++] = nvmem_device_get(rn->dev);
 	}
 	registry_read_unlock();
-	qsort(list, n, sizeof(*list), registry_cmp_id);
+	if (n)
+		qsort(list, n, sizeof(*list), registry_cmp_id);
 	*devs = list;
 	*count = n;
 	return 0;
