@@ -293,9 +293,10 @@ void nvmem_device_put(struct nvmem_device *dev)
 
 	if (!dev)
 		return;
-	if (atomic_fetch_sub_explicit(&dev->refs, 1, memory_order_release) != 1)
+	/* acq_rel rather than release + acquire fence: the same ordering,
+	 * and ThreadSanitizer does not model fences. */
+	if (atomic_fetch_sub_explicit(&dev->refs, 1, memory_order_acq_rel) != 1)
 		return;
-	atomic_thread_fence(memory_order_acquire);
 
 	/* Never registered (or registration failed): nobody can be inside
 	 * the SRCU domain without a reference, so destroy right away. */
