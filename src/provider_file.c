@@ -59,6 +59,11 @@ static int file_size(struct file_provider *fp, const struct stat *st,
 		if (ioctl(fp->fd, BLKGETSIZE64, &size) < 0)
 			return -errno;
 		fp->size = size;
+		/* Read-ahead (megabytes on some devices) would turn a
+		 * 64 KiB chunk into a much longer read and so delay the
+		 * failure of a read in flight at unplug: read only what
+		 * was asked for. */
+		posix_fadvise(fp->fd, 0, 0, POSIX_FADV_RANDOM);
 		return 0;
 	}
 	if (S_ISCHR(st->st_mode) && ioctl(fp->fd, MEMGETINFO, &mtd) == 0) {
