@@ -72,6 +72,8 @@ static void vreport(const char *path, int line, const char *section,
 		log_err("%s:%d: [%s] %s: %s", path, line, section, key, msg);
 	else if (section)
 		log_err("%s:%d: [%s] %s", path, line, section, msg);
+	else if (key)
+		log_err("%s:%d: %s: %s", path, line, key, msg);
 	else
 		log_err("%s:%d: %s", path, line, msg);
 }

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: MIT
+/* The configuration parser: every key, and every error with its message. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "capture.h"
+#include "config.h"
+
+static struct config *load_ok(const char *text)
+{
+	struct config *cfg = NULL;
+	const char *log;
+	int ret;
+
+	capture_start();
+	ret = config_load_string(text, strlen(text), "t.conf", &cfg);
+	log = capture_end();
+	if (ret)
+		fail_msg("unexpected errors:\n%s", log);
+	assert_non_null(cfg);
+	return cfg;
+}
+
+/* Loading must fail and log exactly @want somewhere. */
+static void load_bad(const char *text, const char *want)
+{
+	struct config *cfg = (struct config *)1;
+	const char *log;
+	int ret;
+
+	capture_start();
+	ret = config_load_string(text, strlen(text), "t.conf", &cfg);
+	log = capture_end();
+	assert_int_equal(ret, -EINVAL);
+	assert_null(cfg);
+	if (!strstr(log, want))
+		fail_msg("expected '%s' in:\n%s", want, log);
+	assert_non_null(strstr(log, "<3>nvmemfs: "));
+}
+
+static void test_full(void **state)
+{
+	struct config *cfg = load_ok(
+		"[nvmemfs]\n"
+		"kernel-devices = no   # comment after a value\n"
+		"\n"
+		"; a comment\n"
+		"[cell board/rev]\n"		/* before its device */
+		"offset = 0x10\n"
+		"bits = 12:4\n"
+		"format = u8\n"
+		"[device board]\n"
+		"provider = at24\n"
+		"adapter = CP2112*\n"
+		"address = 0x50\n"
+		"chip = 24c512\n"
+		"size = 64K\n"
+		"page-size = 128\n"
+		"address-width = 16\n"
+		"io-limit = 32\n"
+		"write-timeout = 25\n"
+		"read-only = no\n"
+		"cache = yes\n"
+		"type = FRAM\n"
+		"layout = onie-tlv\n"
+		"[cell board/mac-address]\n"
+		"offset = 0x100\n"
+		"size = 6\n"
+		"format = mac\n"
+		"read-only = yes\n"
+		"[device env]\n"
+		"  provider = file\n"		/* indented keys are keys */
+		"  path = /dev/mtd2\n"
+		"layout = u-boot-env\n"
+		"env-offset = 0\n"
+		"env-size = 0x2000\n"
+		"env-redundant-offset = 0x2000\n"
+		"[device k]\n"
+		"provider = sysfs\n"
+		"name = 0-00500\n");
+	const struct config_device *d;
+	const struct config_cell *c;
+
+	assert_false(cfg->kernel_devices);
+	assert_int_equal(cfg->ndevices, 3);
+	d = config_find_device(cfg, "board");
+	assert_non_null(d);
+	assert_int_equal(d->provider, CONFIG_PROVIDER_AT24);
+	assert_string_equal(d->adapter, "CP2112*");
+	assert_int_equal(d->bus, -1);
+	assert_int_equal(d->address, 0x50);
+	assert_string_equal(d->chip, "24c512");
+	assert_int_equal(d->size, 65536);
+	assert_int_equal(d->page_size, 128);
+	assert_int_equal(d->address_width, 16);
+	assert_int_equal(d->io_limit, 32);
+	assert_int_equal(d->write_timeout_ms, 25);
+	assert_int_equal(d->read_only, 0);
+	assert_int_equal(d->cache, 1);
+	assert_true(d->type_set);
+	assert_int_equal(d->type, NVMEM_TYPE_FRAM);
+	assert_int_equal(d->layout, CONFIG_LAYOUT_ONIE_TLV);
+	assert_int_equal(d->ncells, 2);
+	c = &d->cells[0];	/* file order */
+	assert_string_equal(c->name, "rev");
+	assert_int_equal(c->offset, 0x11);	/* bit 12 = byte 1, bit 4 */
+	assert_int_equal(c->bit_offset, 4);
+	assert_int_equal(c->nbits, 4);
+	assert_int_equal(c->size, 1);
+	assert_int_equal(c->format, CELL_FORMAT_U8);
+	c = &d->cells[1];
+	assert_string_equal(c->name, "mac-address");
+	assert_int_equal(c->offset, 0x100);
+	assert_int_equal(c->size, 6);
+	assert_int_equal(c->format, CELL_FORMAT_MAC);
+	assert_true(c->read_only);
+	assert_int_equal(config_cell_line(c, "format"), 26);
+	assert_int_equal(config_device_line(d, "chip"), 13);
+	assert_int_equal(config_device_line(d, "nope"), 9);
+
+	d = config_find_device(cfg, "env");
+	assert_int_equal(d->provider, CONFIG_PROVIDER_FILE);
+	assert_string_equal(d->path, "/dev/mtd2");
+	assert_int_equal(d->layout, CONFIG_LAYOUT_U_BOOT_ENV);
+	assert_int_equal(d->env_size, 0x2000);
+	assert_int_equal(d->env_redundant_offset, 0x2000);
+	assert_int_equal(d->read_only, -1);
+	d = config_find_device(cfg, "k");
+	assert_string_equal(d->kernel_name, "0-00500");
+	config_free(cfg);
+}
+
+static void test_defaults(void **state)
+{
+	struct config *cfg = load_ok("");
+
+	assert_true(cfg->kernel_devices);
+	assert_int_equal(cfg->ndevices, 0);
+	config_free(cfg);
+	cfg = load_ok("[device a]\nprovider=file\npath=/x\n[cell a/c]\noffset=0\nsize=1\n");
+	assert_int_equal(cfg->devices[0].cells[0].format, CELL_FORMAT_RAW);
+	assert_false(cfg->devices[0].cells[0].read_only);
+	assert_int_equal(cfg->devices[0].layout, CONFIG_LAYOUT_FIXED);
+	config_free(cfg);
+}
+
+#define DEV "[device a]\nprovider = file\npath = /img\n"
+
+static void test_errors(void **state)
+{
+	load_bad("[nvmemfs]\nbogus = 1\n", "t.conf:2: [nvmemfs] bogus: unknown key");
+	load_bad("[nvmemfs]\nkernel-devices = maybe\n",
+		 "t.conf:2: [nvmemfs] kernel-devices: 'maybe' is not yes or no");
+	load_bad("[nvmemfs]\n[nvmemfs]\n", "t.conf:2: [nvmemfs] section given twice (first at line 1)");
+	load_bad("[devices a]\n", "t.conf:1: [devices a] unknown section");
+	load_bad("[device a]\npath = /x\n", "t.conf:1: [device a] provider: missing");
+	load_bad("[device a]\nprovider = nfs\n", "t.conf:2: [device a] provider: unknown provider 'nfs'");
+	load_bad("[device a]\nprovider = file\n", "t.conf:1: [device a] path: missing (required for provider file)");
+	load_bad(DEV "color = red\n", "t.conf:4: [device a] color: unknown key");
+	load_bad(DEV "chip = 24c02\n", "t.conf:4: [device a] chip: not valid for provider file");
+	load_bad(DEV "path = /y\n", "t.conf:4: [device a] path: given twice (first at line 3)");
+	load_bad(DEV "read-only = perhaps\n", "t.conf:4: [device a] read-only: 'perhaps' is not yes or no");
+	load_bad(DEV "type = ROM\n", "t.conf:4: [device a] type: unknown type 'ROM'");
+	load_bad(DEV "layout = fat\n", "t.conf:4: [device a] layout: unknown layout 'fat'");
+	load_bad(DEV "env-size = 8\n", "t.conf:4: [device a] env-size: only valid with layout = u-boot-env");
+	load_bad(DEV "size = 12abc\n", "t.conf:4: [device a] size: '12abc' is not a valid number");
+	load_bad(DEV "size = -5\n", "t.conf:4: [device a] size: '-5' is not a valid number");
+	load_bad(DEV "size = 99999999999999999999999\n", "t.conf:4: [device a] size: '99999999999999999999999' is not a valid number");
+	load_bad("[device a]\nprovider = file\npath = img\n", "t.conf:3: [device a] path: 'img' is not an absolute path");
+	load_bad(DEV DEV, "t.conf:4: [device a] device 'a' given twice (first at line 1)");
+	load_bad("[device a/b]\nprovider = file\npath = /x\n", "t.conf:1: [device a/b] invalid device name 'a/b'");
+	load_bad("[device .hidden]\nprovider = file\npath = /x\n", "t.conf:1: [device .hidden] invalid device name '.hidden'");
+	load_bad("[device a]\nprovider = at24\nbus = 1\nadapter = x\naddress = 0x50\nchip = 24c02\n",
+		 "t.conf:1: [device a] adapter: exactly one of adapter, bus or usb-serial");
+	load_bad("[device a]\nprovider = at24\nbus = 1\nchip = 24c02\n",
+		 "t.conf:1: [device a] address: missing (required for provider at24)");
+	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\n",
+		 "t.conf:1: [device a] chip: missing (required for provider at24)");
+	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x78\nchip = 24c02\n",
+		 "t.conf:4: [device a] address: 0x78 is not a 7-bit device address");
+	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = x\naddress-width = 12\n",
+		 "t.conf:6: [device a] address-width: must be 8 or 16");
+	load_bad("[device a]\nprovider = sysfs\n", "t.conf:1: [device a] name: missing");
+
+	/* cells */
+	load_bad(DEV "[cell b/x]\noffset = 0\nsize = 1\n", "t.conf:4: [cell b/x] no [device b] section");
+	load_bad(DEV "[cell a/x]\nsize = 1\n", "t.conf:4: [cell a/x] offset: missing");
+	load_bad(DEV "[cell a/x]\noffset = 0\n", "t.conf:4: [cell a/x] size: missing (or bits = OFFSET:COUNT)");
+	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 1\nbits = 0:1\n", "t.conf:7: [cell a/x] bits: give either size or bits, not both");
+	load_bad(DEV "[cell a/x]\noffset = 0\nbits = 3\n", "t.conf:6: [cell a/x] bits: '3' is not BIT_OFFSET:COUNT");
+	load_bad(DEV "[cell a/x]\noffset = 0\nbits = 0:65\n", "t.conf:6: [cell a/x] bits: '0:65' is not BIT_OFFSET:COUNT with COUNT 1..64");
+	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 0\n", "t.conf:6: [cell a/x] size: must be greater than 0");
+	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 4\nformat = mac\n", "t.conf:7: [cell a/x] format: mac does not fit a cell of 4 bytes");
+	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 3\nformat = u16le\n", "t.conf:7: [cell a/x] format: u16le does not fit a cell of 3 bytes");
+	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 1\nformat = base64\n", "t.conf:7: [cell a/x] format: unknown format 'base64'");
+	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 1\ncolor = 1\n", "t.conf:7: [cell a/x] color: unknown key");
+	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 1\n[cell a/x]\noffset = 4\nsize = 1\n",
+		 "t.conf:7: [cell a/x] cell given twice (first at line 4)");
+	load_bad(DEV "[cell ax]\noffset = 0\nsize = 1\n", "t.conf:4: [cell ax] cell sections are named [cell DEVICE/CELL]");
+	load_bad(DEV "[cell a/.x]\noffset = 0\nsize = 1\n", "t.conf:4: [cell a/.x] invalid cell name '.x'");
+	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 4\n[cell a/y]\noffset = 3\nsize = 2\n",
+		 "t.conf:8: [cell a/y] offset: overlaps cell 'x' (line 4)");
+	load_bad(DEV "[cell a/x]\noffset = 0\nbits = 0:5\n[cell a/y]\noffset = 0\nbits = 4:4\n",
+		 "t.conf:8: [cell a/y] offset: overlaps cell 'x' (line 4)");
+	load_bad("[device a]\nprovider = file\npath = /img\nsize = 16\n[cell a/x]\noffset = 12\nsize = 8\n",
+		 "t.conf:6: [cell a/x] offset: cell (0xc + 8 bytes) does not fit in the device (size = 16)");
+	load_bad("key = 1\n", "t.conf:1: key: key outside of any section");
+	load_bad("[device a]\ngarbage line\n", "t.conf:2: expected [section] or key = value");
+}
+
+/* Bit fields that share a byte without sharing bits are fine. */
+static void test_disjoint_bits(void **state)
+{
+	struct config *cfg = load_ok(DEV
+		"[cell a/lo]\noffset = 0\nbits = 0:4\n"
+		"[cell a/hi]\noffset = 0\nbits = 4:4\n"
+		"[cell a/next]\noffset = 1\nsize = 1\n");
+
+	assert_int_equal(cfg->devices[0].ncells, 3);
+	config_free(cfg);
+}
+
+/* Every error is reported, not just the first. */
+static void test_all_errors(void **state)
+{
+	static const char text[] = "[device a]\nprovider = file\n[device b]\nprovider = x\n";
+	struct config *cfg;
+	const char *log;
+
+	capture_start();
+	assert_int_equal(config_load_string(text, strlen(text), "t.conf", &cfg), -EINVAL);
+	log = capture_end();
+	assert_non_null(strstr(log, "t.conf:1: [device a] path: missing"));
+	assert_non_null(strstr(log, "t.conf:4: [device b] provider: unknown provider 'x'"));
+}
+
+static void test_missing_file(void **state)
+{
+	struct config *cfg;
+	const char *log;
+
+	capture_start();
+	assert_int_equal(config_load("/nonexistent/nvmemfs.conf", &cfg), -ENOENT);
+	log = capture_end();
+	assert_non_null(strstr(log, "/nonexistent/nvmemfs.conf: cannot read the configuration: No such file or directory"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_disjoint_bits),
+		cmocka_unit_test(test_all_errors),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
