@@ -41,7 +41,8 @@ void manager_resync(struct manager *m);
 /* The subsystems manager_uevent() wants to see, NULL-terminated. */
 const char *const *manager_subsystems(const struct manager *m);
 
-/* --check-config: print what would be served. Returns 0. */
+/* --check-config: print what would be served; -EINVAL (logged) if this
+ * build cannot serve the configuration. */
 int manager_print_plan(const struct config *cfg, FILE *out);
 
 #endif

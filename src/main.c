@@ -278,8 +278,7 @@ int main(int argc, char **argv)
 	}
 
 	if (o.check_config) {
-		manager_print_plan(cfg, stdout);
-		status = 0;
+		status = manager_print_plan(cfg, stdout) < 0 ? 1 : 0;
 		goto out_cfg;
 	}
 

@@ -95,6 +95,38 @@ void manager_free(struct manager *m)
 	free(m);
 }
 
+/*
+ * What this build can serve. A configuration asking for more must not
+ * start (or pass --check-config) silently without it.
+ */
+static int manager_check_supported(const struct config *cfg)
+{
+	char section[300];
+	int ret = 0;
+	size_t i;
+
+	for (i = 0; i < cfg->ndevices; i++) {
+		const struct config_device *cd = &cfg->devices[i];
+
+		snprintf(section, sizeof(section), "device %s", cd->name);
+		if (cd->provider != CONFIG_PROVIDER_FILE) {
+			config_error(cfg, config_device_line(cd, "provider"),
+				     section, "provider",
+				     "provider %s is not supported by this build",
+				     config_provider_name(cd->provider));
+			ret = -EINVAL;
+		}
+		if (cd->layout != CONFIG_LAYOUT_FIXED) {
+			config_error(cfg, config_device_line(cd, "layout"),
+				     section, "layout",
+				     "layout %s is not supported by this build",
+				     config_layout_name(cd->layout));
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+
 /* A path under /dev may come and go with udev; anything else (an image
  * file) must be there when we start. */
 static bool manager_path_hotplug(const char *path)
@@ -197,7 +229,10 @@ static int manager_bind(struct manager *m, struct binding *b)
 
 	ret = nvmem_device_register(dev);
 	if (ret < 0) {
-		config_error(m->cfg, cd->line, "device", cd->name,
+		char section[300];
+
+		snprintf(section, sizeof(section), "device %s", cd->name);
+		config_error(m->cfg, cd->line, section, NULL,
 			     "cannot register: %s", strerror(-ret));
 		goto err_put;
 	}
@@ -216,19 +251,15 @@ int manager_start(struct manager *m)
 	size_t i;
 	int ret = 0, r;
 
+	if (manager_check_supported(m->cfg) < 0)
+		return -EINVAL;
+	if (m->cfg->kernel_devices)
+		log_notice("kernel-devices = yes: kernel nvmem devices are not served by this build yet");
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < m->nbindings; i++) {
 		struct binding *b = &m->bindings[i];
 		const struct config_device *cd = b->cfg;
 
-		if (cd->provider != CONFIG_PROVIDER_FILE) {
-			config_error(m->cfg, config_device_line(cd, "provider"),
-				     "device", cd->name,
-				     "provider %s is not supported by this build",
-				     config_provider_name(cd->provider));
-			ret = -EINVAL;
-			continue;
-		}
 		r = manager_bind(m, b);
 		if (r == -ENOENT && manager_path_hotplug(cd->path)) {
 			log_notice("%s: %s is not present yet; waiting for it",
@@ -336,9 +367,13 @@ int manager_print_plan(const struct config *cfg, FILE *out)
 {
 	size_t i, j;
 
+	if (manager_check_supported(cfg) < 0)
+		return -EINVAL;
 	fprintf(out, "configuration: %s\n", cfg->path ? cfg->path : "(none)");
 	fprintf(out, "kernel nvmem devices: %s\n",
-		cfg->kernel_devices ? "served" : "not served");
+		cfg->kernel_devices ?
+		"requested, but not served by this build (no sysfs provider yet)" :
+		"not served");
 	for (i = 0; i < cfg->ndevices; i++) {
 		const struct config_device *cd = &cfg->devices[i];
 		const char *backing = cd->path ? cd->path :
