@@ -621,7 +621,8 @@ static void parse_cell(struct parser *p, const struct raw_section *s,
 			if (!parse_bool(k->value, &b))
 				perr(p, k->line, s->title, k->key,
 				     "'%s' is not yes or no", k->value);
-			c->read_only = b;
+			else
+				c->read_only = b;
 		} else {
 			perr(p, k->line, s->title, k->key, "unknown key");
 		}

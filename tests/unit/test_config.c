@@ -199,6 +199,8 @@ static void test_errors(void **state)
 	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 4\nformat = mac\n", "t.conf:7: [cell a/x] format: mac does not fit a cell of 4 bytes");
 	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 3\nformat = u16le\n", "t.conf:7: [cell a/x] format: u16le does not fit a cell of 3 bytes");
 	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 1\nformat = base64\n", "t.conf:7: [cell a/x] format: unknown format 'base64'");
+	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 1\nread-only = ye\xffs\n",
+		 "t.conf:7: [cell a/x] read-only: 'ye\xffs' is not yes or no");
 	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 1\ncolor = 1\n", "t.conf:7: [cell a/x] color: unknown key");
 	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 1\n[cell a/x]\noffset = 4\nsize = 1\n",
 		 "t.conf:7: [cell a/x] cell given twice (first at line 4)");
