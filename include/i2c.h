@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * I2C transports: the thin layer under the AT24 provider, so that the same
+ * provider code runs on a real adapter (/dev/i2c-N) or on the emulated
+ * chip (i2c_emul.h).
+ *
+ * An adapter object is shared by every device on the same bus and
+ * serialises their transactions (i2c_adapter_lock): an EEPROM's address
+ * pointer must not be moved by another transfer between the address write
+ * and the data read, and a USB bridge handles one request at a time.
+ *
+ * Lifetime: refcounted; each AT24 provider instance holds one reference
+ * and drops it in its destroy op (after the device's SRCU grace period).
+ */
+#ifndef NVMEMFS_I2C_H
+#define NVMEMFS_I2C_H
+
+#include <linux/i2c.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct i2c_adapter;
+
+struct i2c_adapter_ops {
+	/*
+	 * Run @n messages as one combined transaction (repeated starts).
+	 * 0 or -errno: -ENXIO/-EREMOTEIO for a NACK (the chip is busy or
+	 * absent), -ETIMEDOUT for a bus timeout, -ENODEV/-ESHUTDOWN when
+	 * the adapter itself is gone.
+	 */
+	int (*transfer)(void *priv, struct i2c_msg *msgs, unsigned int n);
+	/* I2C_FUNC_* bits (I2C_FUNCS). */
+	unsigned long (*funcs)(void *priv);
+	/* SMBus "I2C block read" of @len (<= 32) bytes at 8-bit @cmd, for
+	 * adapters without plain I2C. May be NULL. */
+	int (*smbus_block_read)(void *priv, uint16_t addr, uint8_t cmd,
+				uint8_t *buf, unsigned int len);
+	/* Largest read the adapter can do in one message (0: no limit). */
+	unsigned int max_read;
+	void (*close)(void *priv);
+};
+
+/* Wrap @ops/@priv (owned from now on) as adapter @bus. */
+struct i2c_adapter *i2c_adapter_new(int bus, const struct i2c_adapter_ops *ops,
+				    void *priv);
+/* Open /dev/i2c-@bus. Returns 0 or -errno. */
+int i2c_adapter_open_dev(int bus, struct i2c_adapter **out);
+
+struct i2c_adapter *i2c_adapter_get(struct i2c_adapter *ad);
+void i2c_adapter_put(struct i2c_adapter *ad);
+int i2c_adapter_bus(const struct i2c_adapter *ad);
+
+void i2c_adapter_lock(struct i2c_adapter *ad);
+void i2c_adapter_unlock(struct i2c_adapter *ad);
+/* Called with the adapter lock held. */
+int i2c_adapter_transfer(struct i2c_adapter *ad, struct i2c_msg *msgs,
+			 unsigned int n);
+unsigned long i2c_adapter_funcs(struct i2c_adapter *ad);
+int i2c_adapter_smbus_block_read(struct i2c_adapter *ad, uint16_t addr,
+				 uint8_t cmd, uint8_t *buf, unsigned int len);
+unsigned int i2c_adapter_max_read(const struct i2c_adapter *ad);
+
+#endif

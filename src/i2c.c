@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/* I2C adapters: shared, locked, and the real /dev/i2c-N transport. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/i2c-dev.h>
+
+#include "i2c.h"
+
+/*
+ * @lock serialises transactions on the bus; @refs counts the providers
+ * (and the opener) holding the adapter.
+ */
+struct i2c_adapter {
+	int bus;
+	const struct i2c_adapter_ops *ops;
+	void *priv;
+	pthread_mutex_t lock;
+	atomic_int refs;
+};
+
+struct i2c_adapter *i2c_adapter_new(int bus, const struct i2c_adapter_ops *ops,
+				    void *priv)
+{
+	struct i2c_adapter *ad = calloc(1, sizeof(*ad));
+
+	if (!ad)
+		return NULL;
+	ad->bus = bus;
+	ad->ops = ops;
+	ad->priv = priv;
+	pthread_mutex_init(&ad->lock, NULL);
+	atomic_init(&ad->refs, 1);
+	return ad;
+}
+
+struct i2c_adapter *i2c_adapter_get(struct i2c_adapter *ad)
+{
+	atomic_fetch_add(&ad->refs, 1);
+	return ad;
+}
+
+void i2c_adapter_put(struct i2c_adapter *ad)
+{
+	if (!ad || atomic_fetch_sub_explicit(&ad->refs, 1,
+					     memory_order_acq_rel) != 1)
+		return;
+	if (ad->ops->close)
+		ad->ops->close(ad->priv);
+	pthread_mutex_destroy(&ad->lock);
+	free(ad);
+}
+
+int i2c_adapter_bus(const struct i2c_adapter *ad)
+{
+	return ad->bus;
+}
+
+void i2c_adapter_lock(struct i2c_adapter *ad)
+{
+	pthread_mutex_lock(&ad->lock);
+}
+
+void i2c_adapter_unlock(struct i2c_adapter *ad)
+{
+	pthread_mutex_unlock(&ad->lock);
+}
+
+int i2c_adapter_transfer(struct i2c_adapter *ad, struct i2c_msg *msgs,
+			 unsigned int n)
+{
+	return ad->ops->transfer(ad->priv, msgs, n);
+}
+
+unsigned long i2c_adapter_funcs(struct i2c_adapter *ad)
+{
+	return ad->ops->funcs(ad->priv);
+}
+
+int i2c_adapter_smbus_block_read(struct i2c_adapter *ad, uint16_t addr,
+				 uint8_t cmd, uint8_t *buf, unsigned int len)
+{
+	if (!ad->ops->smbus_block_read)
+		return -EOPNOTSUPP;
+	return ad->ops->smbus_block_read(ad->priv, addr, cmd, buf, len);
+}
+
+unsigned int i2c_adapter_max_read(const struct i2c_adapter *ad)
+{
+	return ad->ops->max_read;
+}
+
+/* ---- /dev/i2c-N ---- */
+
+struct i2c_dev {
+	int fd;
+};
+
+static int i2c_dev_transfer(void *priv, struct i2c_msg *msgs, unsigned int n)
+{
+	struct i2c_dev *d = priv;
+	struct i2c_rdwr_ioctl_data data = { .msgs = msgs, .nmsgs = n };
+
+	if (ioctl(d->fd, I2C_RDWR, &data) < 0)
+		return -errno;
+	return 0;
+}
+
+static unsigned long i2c_dev_funcs(void *priv)
+{
+	struct i2c_dev *d = priv;
+	unsigned long funcs = 0;
+
+	if (ioctl(d->fd, I2C_FUNCS, &funcs) < 0)
+		return 0;
+	return funcs;
+}
+
+static int i2c_dev_smbus_block_read(void *priv, uint16_t addr, uint8_t cmd,
+				    uint8_t *buf, unsigned int len)
+{
+	struct i2c_dev *d = priv;
+	union i2c_smbus_data data;
+	struct i2c_smbus_ioctl_data args = {
+		.read_write = I2C_SMBUS_READ,
+		.command = cmd,
+		.size = I2C_SMBUS_I2C_BLOCK_DATA,
+		.data = &data,
+	};
+
+	if (len > I2C_SMBUS_BLOCK_MAX)
+		len = I2C_SMBUS_BLOCK_MAX;
+	data.block[0] = len;
+	if (ioctl(d->fd, I2C_SLAVE, addr) < 0)
+		return -errno;
+	if (ioctl(d->fd, I2C_SMBUS, &args) < 0)
+		return -errno;
+	if (data.block[0] < len)
+		len = data.block[0];
+	memcpy(buf, data.block + 1, len);
+	return len;
+}
+
+static void i2c_dev_close(void *priv)
+{
+	struct i2c_dev *d = priv;
+
+	close(d->fd);
+	free(d);
+}
+
+static const struct i2c_adapter_ops i2c_dev_ops = {
+	.transfer = i2c_dev_transfer,
+	.funcs = i2c_dev_funcs,
+	.smbus_block_read = i2c_dev_smbus_block_read,
+	.close = i2c_dev_close,
+};
+
+int i2c_adapter_open_dev(int bus, struct i2c_adapter **out)
+{
+	struct i2c_dev *d;
+	char path[32];
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "/dev/i2c-%d", bus);
+	d->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (d->fd < 0) {
+		int ret = -errno;
+
+		free(d);
+		return ret;
+	}
+	*out = i2c_adapter_new(bus, &i2c_dev_ops, d);
+	if (!*out) {
+		i2c_dev_close(d);
+		return -ENOMEM;
+	}
+	return 0;
+}

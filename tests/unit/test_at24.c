@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The at24 provider on the emulated bus, through the device core: every
+ * chip class, page-wise writes with write-cycle polling, faults, unplug
+ * at a chosen byte, cancellation, one transaction at a time per bus.
+ * Assertions are on bytes and on the emulator's counters, never on time.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "at24.h"
+#include "i2c.h"
+#include "i2c_emul.h"
+#include "nvmem.h"
+
+struct rig {
+	struct i2c_adapter *ad;
+	struct i2c_emul *emul;
+	struct nvmem_device *dev;
+	void *priv;
+	uint8_t *image;
+	size_t size;
+};
+
+static void rig_up(struct rig *r, const char *chip_name, uint16_t addr,
+		   bool sleep, unsigned int wtimeout_ms)
+{
+	const struct at24_chip *chip = at24_chip_find(chip_name);
+	struct at24_params p = { .chip = chip, .address = addr,
+				 .write_timeout_ms = wtimeout_ms };
+	struct nvmem_provider_info info;
+	size_t i;
+
+	assert_non_null(chip);
+	r->size = chip->size;
+	r->image = malloc(r->size);
+	for (i = 0; i < r->size; i++)
+		r->image[i] = rand();
+	r->ad = i2c_emul_new(400000, sleep, &r->emul);
+	assert_non_null(r->ad);
+	assert_int_equal(i2c_emul_add_chip(r->emul, chip, addr, r->image, 500), 0);
+	assert_int_equal(at24_provider_open(&p, r->ad, &r->priv, &info), 0);
+	assert_int_equal(info.size, chip->size);
+	assert_int_equal(info.write_chunk, chip->page_size);
+	assert_int_equal(info.read_only, chip->read_only);
+	r->dev = nvmem_device_new(chip_name, &at24_provider_ops, r->priv, &info);
+	assert_non_null(r->dev);
+}
+
+static void rig_down(struct rig *r)
+{
+	nvmem_device_put(r->dev);
+	i2c_adapter_put(r->ad);
+	nvmem_device_drain_gone();
+	free(r->image);
+}
+
+static void check_read(struct rig *r, uint64_t off, size_t len)
+{
+	uint8_t *buf = malloc(len);
+	size_t want = off >= r->size ? 0 : (len < r->size - off ? len : r->size - off);
+
+	assert_int_equal(nvmem_device_read(r->dev, off, buf, len), want);
+	if (want)
+		assert_memory_equal(buf, r->image + off, want);
+	free(buf);
+}
+
+static void test_chip_classes(void **state)
+{
+	static const char *const chips[] = {
+		"24c02", "24c04", "24c16", "24c512", "24c1024", "24c1025",
+		"24c2048", "24cs02", "24cs64", "24mac402", "24c00",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(chips) / sizeof(chips[0]); i++) {
+		struct rig r;
+		uint64_t offs[] = { 0, 1, 7, 8, 127, 128, 129, 255, 256, 257 };
+		size_t k;
+
+		rig_up(&r, chips[i], 0x50, false, 25);
+		check_read(&r, 0, r.size);		/* whole chip */
+		for (k = 0; k < sizeof(offs) / sizeof(offs[0]); k++) {
+			check_read(&r, offs[k], 1);
+			check_read(&r, offs[k], 130);	/* crosses a chunk */
+		}
+		check_read(&r, r.size - 1, 10);		/* end of chip */
+		check_read(&r, r.size, 10);
+		if (r.size > 65536)
+			check_read(&r, 65536 - 3, 10);	/* across addresses */
+		rig_down(&r);
+	}
+}
+
+static void test_writes(void **state)
+{
+	static const char *const chips[] = { "24c02", "24c16", "24c512", "24c1025" };
+	size_t i;
+
+	for (i = 0; i < sizeof(chips) / sizeof(chips[0]); i++) {
+		struct i2c_emul_stats st;
+		struct rig r;
+		uint8_t data[700], *img;
+		uint64_t off = chips[i][3] == '0' ? 3 : 61;	/* odd offsets */
+		size_t len, k;
+
+		rig_up(&r, chips[i], 0x50, false, 25);
+		len = r.size < 1024 ? 100 : sizeof(data);
+		if (r.size > 65536)
+			off = 65536 - 300;	/* also across the address block */
+		for (k = 0; k < len; k++)
+			data[k] = rand();
+		assert_int_equal(nvmem_device_write(r.dev, off, data, len), len);
+		memcpy(r.image + off, data, len);
+		img = malloc(r.size);
+		assert_int_equal(i2c_emul_image(r.emul, 0, img, r.size), 0);
+		assert_memory_equal(img, r.image, r.size);	/* byte for byte */
+		free(img);
+		i2c_emul_stats(r.emul, &st);
+		assert_int_equal(st.busy_writes, 0);	/* never written while busy */
+		assert_true(st.polls_acked > 0);	/* the cycle was polled */
+		assert_true(st.nacks > 0);		/* ... and really ran */
+		check_read(&r, 0, r.size);
+		rig_down(&r);
+	}
+}
+
+static void test_read_only_chips(void **state)
+{
+	struct rig r;
+	uint8_t b = 0;
+
+	rig_up(&r, "24mac402", 0x58, false, 25);
+	assert_true(nvmem_device_read_only(r.dev));
+	assert_int_equal(nvmem_device_write(r.dev, 0, &b, 1), -EROFS);
+	check_read(&r, 0, 6);
+	rig_down(&r);
+}
+
+static void test_faults(void **state)
+{
+	struct rig r;
+	uint8_t buf[64];
+
+	rig_up(&r, "24c512", 0x50, false, 25);
+	/* a few NACKs are retried: right bytes */
+	i2c_emul_nack_next(r.emul, 3);
+	check_read(&r, 100, 64);
+	/* a NACK storm: EIO after the bounded retries, buffer untouched */
+	i2c_emul_nack_next(r.emul, 1000000);
+	memset(buf, 0x5a, sizeof(buf));
+	assert_int_equal(nvmem_device_read(r.dev, 0, buf, sizeof(buf)), -EIO);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		assert_int_equal(buf[i], 0x5a);
+	i2c_emul_nack_next(r.emul, 0);
+	i2c_emul_timeout_next(r.emul, 1000000);
+	assert_int_equal(nvmem_device_read(r.dev, 0, buf, sizeof(buf)), -EIO);
+	assert_int_equal(nvmem_device_write(r.dev, 0, buf, 4), -EIO);
+	i2c_emul_timeout_next(r.emul, 0);
+	check_read(&r, 0, 64);
+	rig_down(&r);
+}
+
+/* Unplug after N bytes on the wire in the middle of a long read: ENODEV,
+ * and nothing more goes over the wire afterwards. */
+static void test_unplug_mid_read(void **state)
+{
+	struct i2c_emul_stats before, after;
+	struct rig r;
+	uint8_t *buf = malloc(8192);
+
+	rig_up(&r, "24c512", 0x50, false, 25);
+	i2c_emul_stats(r.emul, &before);
+	i2c_emul_unplug_after(r.emul, 1000);
+	assert_int_equal(nvmem_device_read(r.dev, 0, buf, 8192), -ENODEV);
+	i2c_emul_stats(r.emul, &after);
+	assert_int_equal(after.data_bytes - before.data_bytes, 1000);
+	/* no retry storm against a gone adapter */
+	assert_true(after.transfers - before.transfers <= 1000 / 128 + 2);
+	assert_false(nvmem_device_alive(r.dev));	/* reported gone */
+	free(buf);
+	rig_down(&r);
+}
+
+struct canceller {
+	void *priv;
+	ssize_t ret;
+	struct nvmem_device *dev;
+};
+
+static void *slow_read(void *arg)
+{
+	struct canceller *c = arg;
+	uint8_t buf[16];
+
+	c->ret = at24_provider_ops.read(c->priv, 0, buf, sizeof(buf));
+	return NULL;
+}
+
+/* cancel() stops a call that would retry for 60 s. */
+static void test_cancel(void **state)
+{
+	struct canceller c;
+	struct rig r;
+	pthread_t t;
+
+	rig_up(&r, "24c02", 0x50, false, 60000);
+	c.priv = r.priv;
+	i2c_emul_nack_next(r.emul, 1000000000);
+	pthread_create(&t, NULL, slow_read, &c);
+	usleep(20000);
+	at24_provider_ops.cancel(r.priv);
+	pthread_join(t, NULL);
+	assert_int_equal(c.ret, -ENODEV);	/* not EIO after 60 s */
+	rig_down(&r);
+}
+
+struct reader {
+	struct nvmem_device *dev;
+	const uint8_t *image;
+	size_t size;
+	int wrong;
+};
+
+static void *read_all(void *arg)
+{
+	struct reader *rd = arg;
+	uint8_t buf[512];
+	int k;
+
+	for (k = 0; k < 20; k++) {
+		size_t off = (k * 97) % (rd->size - sizeof(buf));
+
+		if (nvmem_device_read(rd->dev, off, buf, sizeof(buf)) != sizeof(buf) ||
+		    memcmp(buf, rd->image + off, sizeof(buf)))
+			rd->wrong++;
+	}
+	return NULL;
+}
+
+/* Two chips on one bus, read at once from two threads with real bus
+ * timing: the adapter lock keeps each address-write + read pair whole. */
+static void test_shared_bus(void **state)
+{
+	const struct at24_chip *chip = at24_chip_find("24c64");
+	struct at24_params p = { .chip = chip, .address = 0x50 };
+	struct nvmem_provider_info info;
+	struct i2c_emul *emul;
+	struct i2c_adapter *ad = i2c_emul_new(1000000, true, &emul);
+	struct i2c_emul_stats st;
+	uint8_t *img[2];
+	struct reader rd[2];
+	pthread_t t[2];
+	void *priv;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		img[i] = malloc(chip->size);
+		for (size_t k = 0; k < chip->size; k++)
+			img[i][k] = rand();
+		assert_int_equal(i2c_emul_add_chip(emul, chip, 0x50 + i, img[i], 500), 0);
+		p.address = 0x50 + i;
+		assert_int_equal(at24_provider_open(&p, ad, &priv, &info), 0);
+		rd[i].dev = nvmem_device_new(i ? "b" : "a", &at24_provider_ops, priv, &info);
+		rd[i].image = img[i];
+		rd[i].size = chip->size;
+		rd[i].wrong = 0;
+	}
+	for (i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, read_all, &rd[i]);
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(rd[i].wrong, 0);
+		nvmem_device_put(rd[i].dev);
+		free(img[i]);
+	}
+	i2c_emul_stats(emul, &st);
+	assert_int_equal(st.collisions, 0);
+	assert_true(st.transfers >= 80);
+	i2c_adapter_put(ad);
+}
+
+static void test_chip_table(void **state)
+{
+	const struct at24_chip *c = at24_chip_find("24c512");
+
+	assert_int_equal(c->size, 65536);
+	assert_int_equal(c->page_size, 128);
+	assert_int_equal(c->addr_width, 16);
+	c = at24_chip_find("24c16");
+	assert_int_equal(c->naddr, 8);
+	assert_int_equal(c->addr_width, 8);
+	assert_null(at24_chip_find("24c9999"));
+	assert_true(at24_chip_find("24cs02")->read_only);
+}
+
+/* A chip that is not there fails at open. */
+static void test_absent_chip(void **state)
+{
+	const struct at24_chip *chip = at24_chip_find("24c02");
+	struct at24_params p = { .chip = chip, .address = 0x57, .write_timeout_ms = 5 };
+	struct nvmem_provider_info info;
+	struct i2c_emul *emul;
+	struct i2c_adapter *ad = i2c_emul_new(400000, false, &emul);
+	uint8_t img[256] = { 0 };
+	void *priv;
+
+	assert_int_equal(i2c_emul_add_chip(emul, chip, 0x50, img, 500), 0);
+	assert_int_equal(at24_provider_open(&p, ad, &priv, &info), -ENXIO);
+	i2c_adapter_put(ad);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chip_table),
+		cmocka_unit_test(test_chip_classes),
+		cmocka_unit_test(test_writes),
+		cmocka_unit_test(test_read_only_chips),
+		cmocka_unit_test(test_faults),
+		cmocka_unit_test(test_unplug_mid_read),
+		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_shared_bus),
+		cmocka_unit_test(test_absent_chip),
+	};
+
+	srand(1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
