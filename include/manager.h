@@ -35,6 +35,10 @@ int manager_start(struct manager *m);
 void manager_uevent(struct manager *m, const char *action,
 		    struct udev_device *udev_dev);
 
+/* SIGUSR2: forget devices whose hardware went away and plug emulated
+ * chips back in (a re-plug for tests and the demo). */
+void manager_rescan(struct manager *m);
+
 /* Events were lost: unregister devices whose backing is gone. */
 void manager_resync(struct manager *m);
 

@@ -326,7 +326,8 @@ static const char *const common_keys[] = {
 static const char *const file_keys[] = { "path", NULL };
 static const char *const at24_keys[] = {
 	"adapter", "bus", "usb-serial", "address", "chip", "page-size",
-	"address-width", "io-limit", "write-timeout", NULL,
+	"address-width", "io-limit", "write-timeout", "emulate",
+	"emulate-clock", "emulate-unplug-at", NULL,
 };
 static const char *const sysfs_keys[] = { "name", NULL };
 
@@ -411,6 +412,7 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 	d->read_only = -1;
 	d->cache = -1;
 	d->env_redundant_offset = -1;
+	d->emulate_unplug_at = -1;
 	copy_keylines(s, &d->keys, &d->nkeys);
 	if (!valid_name(s->name))
 		perr(p, s->line, s->title, NULL,
@@ -474,6 +476,22 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 			}
 		} else if (!strcmp(k->key, "chip")) {
 			d->chip = strdup(k->value);
+		} else if (!strcmp(k->key, "emulate")) {
+			if (k->value[0] != '/')
+				perr(p, k->line, s->title, k->key,
+				     "'%s' is not an absolute path", k->value);
+			d->emulate = strdup(k->value);
+			nsel++;
+		} else if (!strcmp(k->key, "emulate-clock")) {
+			if (get_num(p, s, k, false, 3400000, &v)) {
+				if (v < 1000)
+					perr(p, k->line, s->title, k->key,
+					     "must be at least 1000 (Hz)");
+				d->emulate_clock = v;
+			}
+		} else if (!strcmp(k->key, "emulate-unplug-at")) {
+			if (get_num(p, s, k, true, INT64_MAX, &v))
+				d->emulate_unplug_at = v;
 		} else if (!strcmp(k->key, "size")) {
 			if (get_num(p, s, k, true, UINT64_MAX, &v)) {
 				if (!v)
@@ -557,11 +575,23 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 	if (d->provider == CONFIG_PROVIDER_AT24) {
 		if (nsel != 1)
 			perr(p, s->line, s->title, "adapter",
-			     "exactly one of adapter, bus or usb-serial is required for provider at24");
+			     "exactly one of adapter, bus, usb-serial or emulate is required for provider at24");
 		if (!find_key(s, "address"))
 			perr(p, s->line, s->title, "address", "missing (required for provider at24)");
 		if (!d->chip)
 			perr(p, s->line, s->title, "chip", "missing (required for provider at24)");
+	}
+	if (!d->emulate) {
+		static const char *const emu_keys[] = {
+			"emulate-clock", "emulate-unplug-at", NULL,
+		};
+
+		for (i = 0; emu_keys[i]; i++) {
+			k = find_key(s, emu_keys[i]);
+			if (k)
+				perr(p, k->line, s->title, k->key,
+				     "only valid with emulate = IMAGE");
+		}
 	}
 	if (d->layout != CONFIG_LAYOUT_U_BOOT_ENV) {
 		static const char *const env_keys[] = {
@@ -713,6 +743,7 @@ void config_free(struct config *cfg)
 		free(d->usb_serial);
 		free(d->chip);
 		free(d->kernel_name);
+		free(d->emulate);
 		free_keylines(d->keys, d->nkeys);
 	}
 	free(cfg->devices);

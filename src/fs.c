@@ -656,10 +656,9 @@ static void fs_removed(struct nvmem_device *dev, void *data)
 
 	if (!se || !atomic_load(&fs_notify_ok))
 		return;
-	if (fuse_lowlevel_notify_delete(se, FUSE_ROOT_ID, fs_ino(dev, FS_ENTRY_DIR),
-					name, strlen(name)) < 0)
-		fuse_lowlevel_notify_inval_entry(se, FUSE_ROOT_ID, name,
-						 strlen(name));
+	/* inval_entry rather than notify_delete: the kernel refuses the
+	 * latter for a directory that still has children in its cache. */
+	fuse_lowlevel_notify_inval_entry(se, FUSE_ROOT_ID, name, strlen(name));
 	fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_NVMEM), 0, 0);
 	for (i = 0; i < n; i++)
 		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_CELL0 + i),

@@ -11,7 +11,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,11 +254,41 @@ static void on_resync(void *data)
 	manager_resync(data);
 }
 
+/*
+ * SIGUSR2 asks for a re-scan (manager_rescan). libfuse owns SIGHUP, SIGINT
+ * and SIGTERM, and liburcu's worker threads leave SIGUSR1 (its SIGRCU)
+ * unblocked. SIGUSR2 is blocked in every thread and taken here with
+ * sigwait(), so the re-scan runs in a normal thread, not a handler.
+ */
+struct rescanner {
+	pthread_t thread;
+	struct manager *mgr;
+	atomic_bool stop;
+};
+
+static void *rescan_thread(void *arg)
+{
+	struct rescanner *r = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	while (sigwait(&set, &sig) == 0 && !atomic_load(&r->stop)) {
+		log_info("SIGUSR2: re-scanning devices");
+		manager_rescan(r->mgr);
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .fuse_args = FUSE_ARGS_INIT(0, NULL) };
 	struct uevent_monitor *mon = NULL;
+	struct rescanner rescan = { .stop = false };
+	bool rescan_started = false;
 	struct uevent_ops ops;
+	sigset_t usr1;
 	struct fuse_loop_config *loop_cfg = NULL;
 	struct fuse_session *se = NULL;
 	struct manager *mgr = NULL;
@@ -294,6 +326,11 @@ int main(int argc, char **argv)
 		goto out_unmount;
 	}
 
+	/* Before any thread exists, so that all of them inherit it. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+
 	ret = registry_init();
 	if (ret < 0)
 		goto out_unmount;
@@ -316,6 +353,9 @@ int main(int argc, char **argv)
 		goto out_manager;
 	}
 	uevent_monitor_wait_ready(mon);
+	rescan.mgr = mgr;
+	rescan_started = !pthread_create(&rescan.thread, NULL, rescan_thread,
+					 &rescan);
 
 	log_info("serving at %s", o.mountpoint);
 	notify_ready();
@@ -336,6 +376,11 @@ int main(int argc, char **argv)
 	log_info("stopping");
 
 out_monitor:
+	if (rescan_started) {
+		atomic_store(&rescan.stop, true);
+		pthread_kill(rescan.thread, SIGUSR2);
+		pthread_join(rescan.thread, NULL);
+	}
 	uevent_monitor_stop(mon);
 out_manager:
 	manager_free(mgr);

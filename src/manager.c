@@ -3,6 +3,8 @@
  * Configuration -> devices, and udev events -> registration.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -13,7 +15,10 @@
 
 #include <libudev.h>
 
+#include "at24.h"
 #include "config.h"
+#include "i2c.h"
+#include "i2c_emul.h"
 #include "log.h"
 #include "manager.h"
 #include "nvmem.h"
@@ -30,6 +35,10 @@ struct binding {
 	const struct config_device *cfg;
 	struct nvmem_device *dev;
 	dev_t rdev;
+	/* provider = at24 with emulate: the emulated bus, kept across
+	 * unplugs so that a re-scan can plug the same chip back in. */
+	struct i2c_adapter *emul_ad;
+	struct i2c_emul *emul;
 };
 
 struct manager {
@@ -39,7 +48,7 @@ struct manager {
 	pthread_mutex_t lock;
 };
 
-static const char *const manager_subsys[] = { "block", "mtd", NULL };
+static const char *const manager_subsys[] = { "block", "mtd", "i2c-dev", NULL };
 
 const char *const *manager_subsystems(const struct manager *m)
 {
@@ -87,44 +96,14 @@ void manager_free(struct manager *m)
 	if (!m)
 		return;
 	pthread_mutex_lock(&m->lock);
-	for (i = 0; i < m->nbindings; i++)
+	for (i = 0; i < m->nbindings; i++) {
 		manager_unbind(&m->bindings[i], "shutting down");
+		i2c_adapter_put(m->bindings[i].emul_ad);
+	}
 	pthread_mutex_unlock(&m->lock);
 	pthread_mutex_destroy(&m->lock);
 	free(m->bindings);
 	free(m);
-}
-
-/*
- * What this build can serve. A configuration asking for more must not
- * start (or pass --check-config) silently without it.
- */
-static int manager_check_supported(const struct config *cfg)
-{
-	char section[300];
-	int ret = 0;
-	size_t i;
-
-	for (i = 0; i < cfg->ndevices; i++) {
-		const struct config_device *cd = &cfg->devices[i];
-
-		snprintf(section, sizeof(section), "device %s", cd->name);
-		if (cd->provider != CONFIG_PROVIDER_FILE) {
-			config_error(cfg, config_device_line(cd, "provider"),
-				     section, "provider",
-				     "provider %s is not supported by this build",
-				     config_provider_name(cd->provider));
-			ret = -EINVAL;
-		}
-		if (cd->layout != CONFIG_LAYOUT_FIXED) {
-			config_error(cfg, config_device_line(cd, "layout"),
-				     section, "layout",
-				     "layout %s is not supported by this build",
-				     config_layout_name(cd->layout));
-			ret = -EINVAL;
-		}
-	}
-	return ret;
 }
 
 /* A path under /dev may come and go with udev; anything else (an image
@@ -159,6 +138,60 @@ static void manager_cell_error(const struct config *cfg,
 	}
 }
 
+/*
+ * What this build can serve. A configuration asking for more must not
+ * start (or pass --check-config) silently without it.
+ */
+static int manager_check_supported(const struct config *cfg)
+{
+	char section[300];
+	int ret = 0;
+	size_t i;
+
+	for (i = 0; i < cfg->ndevices; i++) {
+		const struct config_device *cd = &cfg->devices[i];
+
+		snprintf(section, sizeof(section), "device %s", cd->name);
+		if (cd->provider == CONFIG_PROVIDER_SYSFS) {
+			config_error(cfg, config_device_line(cd, "provider"),
+				     section, "provider",
+				     "provider %s is not supported by this build",
+				     config_provider_name(cd->provider));
+			ret = -EINVAL;
+		}
+		if (cd->provider == CONFIG_PROVIDER_AT24 &&
+		    !at24_chip_find(cd->chip)) {
+			config_error(cfg, config_device_line(cd, "chip"),
+				     section, "chip", "unknown chip '%s' (known: %s)",
+				     cd->chip, at24_chip_names());
+			ret = -EINVAL;
+		} else if (cd->provider == CONFIG_PROVIDER_AT24) {
+			/* The chip's size is known before it is plugged in:
+			 * check the cells now, not at the first plug. */
+			uint64_t size = cd->size ? cd->size :
+					at24_chip_find(cd->chip)->size;
+			size_t j;
+
+			for (j = 0; j < cd->ncells; j++) {
+				const struct config_cell *cc = &cd->cells[j];
+
+				if (cc->offset > size || cc->size > size - cc->offset) {
+					manager_cell_error(cfg, cc, -ERANGE, size);
+					ret = -EINVAL;
+				}
+			}
+		}
+		if (cd->layout != CONFIG_LAYOUT_FIXED) {
+			config_error(cfg, config_device_line(cd, "layout"),
+				     section, "layout",
+				     "layout %s is not supported by this build",
+				     config_layout_name(cd->layout));
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+
 /* Add the configured cells; on error the message names file and line. */
 static int manager_add_cells(const struct config *cfg,
 			     const struct config_device *cd,
@@ -188,36 +221,139 @@ static int manager_add_cells(const struct config *cfg,
 	return 0;
 }
 
-/*
- * Open the backing of @b and register it. Returns 0, -ENOENT when the
- * backing is absent (not an error for hot-pluggable backings), or another
- * -errno with the reason logged.
- */
-static int manager_bind(struct manager *m, struct binding *b)
+/* The emulated bus of an at24 device, created once from its image. */
+static int manager_emulator(struct binding *b)
 {
 	const struct config_device *cd = b->cfg;
+	const struct at24_chip *chip = at24_chip_find(cd->chip);
+	uint8_t *image;
+	ssize_t n;
+	int fd, ret;
+
+	if (b->emul_ad)
+		return 0;
+	image = calloc(1, chip->size);
+	if (!image)
+		return -ENOMEM;
+	fd = open(cd->emulate, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* A short image leaves the rest erased, as a new chip is. */
+	memset(image, 0xff, chip->size);
+	n = pread(fd, image, chip->size, 0);
+	close(fd);
+	if (n < 0) {
+		ret = -errno;
+		goto out;
+	}
+	b->emul_ad = i2c_emul_new(cd->emulate_clock ? cd->emulate_clock : 100000,
+				  true, &b->emul);
+	if (!b->emul_ad) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* t_WR of 5 ms, the datasheets' maximum for the family. */
+	ret = i2c_emul_add_chip(b->emul, chip, cd->address, image, 5000);
+	if (ret == 0 && cd->emulate_unplug_at >= 0)
+		i2c_emul_unplug_after(b->emul, cd->emulate_unplug_at);
+out:
+	free(image);
+	return ret;
+}
+
+static int manager_open_at24(struct binding *b, struct i2c_adapter *ad,
+			     void **priv, struct nvmem_provider_info *info)
+{
+	const struct config_device *cd = b->cfg;
+	struct at24_params p = {
+		.chip = at24_chip_find(cd->chip),
+		.address = cd->address,
+		.size = cd->size,
+		.page_size = cd->page_size,
+		.addr_width = cd->address_width,
+		.io_limit = cd->io_limit,
+		.write_timeout_ms = cd->write_timeout_ms,
+		.read_only = cd->read_only == 1,
+	};
+
+	return at24_provider_open(&p, ad, priv, info);
+}
+
+/*
+ * Open the backing of @b (for at24 on a real bus: adapter @bus) and
+ * register it. Returns 0, -ENOENT when the backing is absent (not an
+ * error for hot-pluggable backings), -EINVAL for configuration problems
+ * (logged with file and line), or another -errno.
+ */
+static int manager_bind(struct manager *m, struct binding *b, int bus)
+{
+	const struct config_device *cd = b->cfg;
+	const struct nvmem_provider_ops *ops;
 	struct nvmem_provider_info info;
+	struct i2c_adapter *ad = NULL;
 	struct nvmem_device *dev;
+	char backing[300];
 	struct stat st;
+	dev_t rdev = 0;
 	void *priv;
 	int ret;
 
-	if (cd->provider != CONFIG_PROVIDER_FILE)
-		return -EOPNOTSUPP;
+	switch (cd->provider) {
+	case CONFIG_PROVIDER_FILE:
+		ret = file_provider_open(cd->path, cd->read_only == 1, &priv,
+					 &info);
+		if (ret < 0)
+			return ret;
+		ops = &file_provider_ops;
+		snprintf(backing, sizeof(backing), "%s", cd->path);
+		if (stat(cd->path, &st) == 0 &&
+		    (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)))
+			rdev = st.st_rdev;
+		break;
+	case CONFIG_PROVIDER_AT24:
+		if (cd->emulate) {
+			ret = manager_emulator(b);
+			if (ret < 0)
+				return ret;
+			ad = i2c_adapter_get(b->emul_ad);
+			snprintf(backing, sizeof(backing),
+				 "emulated %s at 0x%02x, %u Hz, image %s",
+				 cd->chip, cd->address,
+				 cd->emulate_clock ? cd->emulate_clock : 100000,
+				 cd->emulate);
+		} else {
+			char node[32];
 
-	ret = file_provider_open(cd->path, cd->read_only == 1, &priv, &info);
-	if (ret < 0)
-		return ret;
+			ret = i2c_adapter_open_dev(bus, &ad);
+			if (ret < 0)
+				return ret;
+			snprintf(node, sizeof(node), "/dev/i2c-%d", bus);
+			if (stat(node, &st) == 0)
+				rdev = st.st_rdev;
+			snprintf(backing, sizeof(backing), "%s at 0x%02x on %s",
+				 cd->chip, cd->address, node);
+		}
+		ret = manager_open_at24(b, ad, &priv, &info);
+		i2c_adapter_put(ad);	/* the provider holds its own */
+		if (ret < 0)
+			return ret;
+		ops = &at24_provider_ops;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
 	if (cd->size && cd->size < info.size)
 		info.size = cd->size;	/* serve only the configured part */
 
-	dev = nvmem_device_new(cd->name, &file_provider_ops, priv, &info);
+	dev = nvmem_device_new(cd->name, ops, priv, &info);
 	if (!dev) {
 		ret = -errno;
-		file_provider_ops.destroy(priv);
+		ops->destroy(priv);
 		return ret;
 	}
-	nvmem_device_set_backing(dev, cd->path);
+	nvmem_device_set_backing(dev, backing);
 	if (cd->read_only == 1)
 		nvmem_device_set_read_only(dev, true);
 	if (cd->type_set)
@@ -237,8 +373,7 @@ static int manager_bind(struct manager *m, struct binding *b)
 		goto err_put;
 	}
 	b->dev = dev;
-	b->rdev = (stat(cd->path, &st) == 0 &&
-		   (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode))) ? st.st_rdev : 0;
+	b->rdev = rdev;
 	return 0;
 
 err_put:
@@ -260,8 +395,12 @@ int manager_start(struct manager *m)
 		struct binding *b = &m->bindings[i];
 		const struct config_device *cd = b->cfg;
 
-		r = manager_bind(m, b);
-		if (r == -ENOENT && manager_path_hotplug(cd->path)) {
+		if (cd->provider == CONFIG_PROVIDER_AT24 && !cd->emulate) {
+			log_notice("%s: waiting for its I2C adapter", cd->name);
+			continue;	/* the udev enumeration finds it */
+		}
+		r = manager_bind(m, b, -1);
+		if (r == -ENOENT && cd->path && manager_path_hotplug(cd->path)) {
 			log_notice("%s: %s is not present yet; waiting for it",
 				   cd->name, cd->path);
 			continue;
@@ -269,9 +408,12 @@ int manager_start(struct manager *m)
 		if (r < 0 && r != -EINVAL) {
 			char section[300];
 
+			const char *key = cd->path ? "path" : "emulate";
+
 			snprintf(section, sizeof(section), "device %s", cd->name);
-			config_error(m->cfg, config_device_line(cd, "path"),
-				     section, "path", "%s: %s", cd->path,
+			config_error(m->cfg, config_device_line(cd, key),
+				     section, key, "%s: %s",
+				     cd->path ? cd->path : cd->emulate,
 				     strerror(-r));
 		}
 		if (r < 0)
@@ -281,38 +423,83 @@ int manager_start(struct manager *m)
 	return ret;
 }
 
-/* Does the udev device stand for the node configured in @b? */
-static bool manager_matches(const struct binding *b, struct udev_device *ud,
-			    dev_t devnum)
+/* The I2C adapter behind an i2c-dev device: does it match the
+ * configuration's bus number, adapter name glob or USB serial? */
+static bool manager_i2c_matches(const struct config_device *cd,
+				struct udev_device *ud, int *bus)
 {
+	const char *sysname = udev_device_get_sysname(ud);
+	struct udev_device *usb;
+	const char *v;
+
+	if (!sysname || sscanf(sysname, "i2c-%d", bus) != 1)
+		return false;
+	if (cd->bus >= 0)
+		return *bus == cd->bus;
+	if (cd->adapter) {
+		v = udev_device_get_sysattr_value(ud, "name");
+		return v && fnmatch(cd->adapter, v, 0) == 0;
+	}
+	if (cd->usb_serial) {
+		usb = udev_device_get_parent_with_subsystem_devtype(ud, "usb",
+								    "usb_device");
+		v = usb ? udev_device_get_sysattr_value(usb, "serial") : NULL;
+		return v && !strcmp(v, cd->usb_serial);
+	}
+	return false;
+}
+
+/*
+ * Does the udev device stand for the backing configured in @b? For at24
+ * devices *bus gets the adapter's bus number.
+ */
+static bool manager_matches(const struct binding *b, struct udev_device *ud,
+			    dev_t devnum, int *bus)
+{
+	const char *subsys = udev_device_get_subsystem(ud);
 	const char *node = udev_device_get_devnode(ud);
+	const struct config_device *cd = b->cfg;
 	struct stat st;
 
-	if (b->cfg->provider != CONFIG_PROVIDER_FILE ||
-	    !manager_path_hotplug(b->cfg->path))
-		return false;
+	*bus = -1;
+	/* Once bound, the device number identifies the backing even when
+	 * its node and sysfs entry are already gone. */
 	if (b->dev && b->rdev)
 		return devnum == b->rdev;
-	if (node && !strcmp(node, b->cfg->path))
+	if (cd->provider == CONFIG_PROVIDER_AT24)
+		return !cd->emulate && subsys && !strcmp(subsys, "i2c-dev") &&
+		       manager_i2c_matches(cd, ud, bus);
+	if (cd->provider != CONFIG_PROVIDER_FILE ||
+	    !manager_path_hotplug(cd->path))
+		return false;
+	if (node && !strcmp(node, cd->path))
 		return true;
 	/* symlinks such as /dev/disk/by-label/... */
-	return devnum && stat(b->cfg->path, &st) == 0 && st.st_rdev == devnum &&
+	return devnum && stat(cd->path, &st) == 0 && st.st_rdev == devnum &&
 	       (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode));
 }
 
 /* A node that udev announced may take a moment to appear (udevd creates
  * symlinks after the kernel event): retry briefly. */
-static int manager_bind_retry(struct manager *m, struct binding *b)
+static int manager_bind_retry(struct manager *m, struct binding *b, int bus)
 {
 	int i, ret = -ENOENT;
 
 	for (i = 0; i < 20; i++) {
-		ret = manager_bind(m, b);
+		ret = manager_bind(m, b, bus);
 		if (ret != -ENOENT)
 			break;
 		usleep(25 * 1000);
 	}
 	return ret;
+}
+
+/* A device whose provider found the hardware gone unregistered itself;
+ * forget it so that the backing can be bound again. */
+static void manager_reap(struct binding *b)
+{
+	if (b->dev && !nvmem_device_alive(b->dev))
+		manager_unbind(b, "hardware gone");
 }
 
 void manager_uevent(struct manager *m, const char *action,
@@ -323,7 +510,7 @@ void manager_uevent(struct manager *m, const char *action,
 		   !strcmp(action, "bind") || !strcmp(action, "online");
 	bool remove = !strcmp(action, "remove") || !strcmp(action, "offline");
 	size_t i;
-	int ret;
+	int ret, bus;
 
 	if (!add && !remove)
 		return;
@@ -331,18 +518,44 @@ void manager_uevent(struct manager *m, const char *action,
 	for (i = 0; i < m->nbindings; i++) {
 		struct binding *b = &m->bindings[i];
 
-		if (!manager_matches(b, ud, devnum))
+		if (!manager_matches(b, ud, devnum, &bus))
 			continue;
 		if (remove) {
 			manager_unbind(b, "backing removed");
 			continue;
 		}
+		manager_reap(b);
 		if (b->dev)
 			continue;	/* duplicate add, or a change */
-		ret = manager_bind_retry(m, b);
+		ret = manager_bind_retry(m, b, bus);
 		if (ret < 0 && ret != -EINVAL)
 			log_err("%s: cannot open %s: %s", b->cfg->name,
-				b->cfg->path, strerror(-ret));
+				udev_device_get_devnode(ud) ?
+				udev_device_get_devnode(ud) : "its backing",
+				strerror(-ret));
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+void manager_rescan(struct manager *m)
+{
+	size_t i;
+	int ret;
+
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->nbindings; i++) {
+		struct binding *b = &m->bindings[i];
+
+		manager_reap(b);
+		if (b->dev || b->cfg->provider != CONFIG_PROVIDER_AT24 ||
+		    !b->cfg->emulate)
+			continue;
+		/* An emulated chip is plugged back by a re-scan. */
+		i2c_emul_replug(b->emul);
+		ret = manager_bind(m, b, -1);
+		if (ret < 0 && ret != -EINVAL)
+			log_err("%s: cannot bind: %s", b->cfg->name,
+				strerror(-ret));
 	}
 	pthread_mutex_unlock(&m->lock);
 }
@@ -356,7 +569,8 @@ void manager_resync(struct manager *m)
 	for (i = 0; i < m->nbindings; i++) {
 		struct binding *b = &m->bindings[i];
 
-		if (b->dev && b->rdev &&
+		manager_reap(b);
+		if (b->dev && b->rdev && b->cfg->path &&
 		    (stat(b->cfg->path, &st) < 0 || st.st_rdev != b->rdev))
 			manager_unbind(b, "backing gone while events were lost");
 	}
@@ -376,9 +590,28 @@ int manager_print_plan(const struct config *cfg, FILE *out)
 		"not served");
 	for (i = 0; i < cfg->ndevices; i++) {
 		const struct config_device *cd = &cfg->devices[i];
-		const char *backing = cd->path ? cd->path :
-				      cd->kernel_name ? cd->kernel_name :
-				      cd->chip ? cd->chip : "-";
+		char backing[600];
+
+		if (cd->provider != CONFIG_PROVIDER_AT24)
+			snprintf(backing, sizeof(backing), "%s",
+				 cd->path ? cd->path :
+				 cd->kernel_name ? cd->kernel_name : "-");
+		else if (cd->emulate)
+			snprintf(backing, sizeof(backing),
+				 "%s at 0x%02x on an emulated bus (image %s)",
+				 cd->chip, cd->address, cd->emulate);
+		else if (cd->adapter)
+			snprintf(backing, sizeof(backing),
+				 "%s at 0x%02x on adapter %s", cd->chip,
+				 cd->address, cd->adapter);
+		else if (cd->usb_serial)
+			snprintf(backing, sizeof(backing),
+				 "%s at 0x%02x on the adapter with USB serial %s",
+				 cd->chip, cd->address, cd->usb_serial);
+		else
+			snprintf(backing, sizeof(backing),
+				 "%s at 0x%02x on bus %d", cd->chip,
+				 cd->address, cd->bus);
 
 		fprintf(out, "\ndevice %s: provider %s, backing %s, layout %s%s\n",
 			cd->name, config_provider_name(cd->provider), backing,

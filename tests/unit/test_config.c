@@ -177,7 +177,7 @@ static void test_errors(void **state)
 	load_bad("[device a/b]\nprovider = file\npath = /x\n", "t.conf:1: [device a/b] invalid device name 'a/b'");
 	load_bad("[device .hidden]\nprovider = file\npath = /x\n", "t.conf:1: [device .hidden] invalid device name '.hidden'");
 	load_bad("[device a]\nprovider = at24\nbus = 1\nadapter = x\naddress = 0x50\nchip = 24c02\n",
-		 "t.conf:1: [device a] adapter: exactly one of adapter, bus or usb-serial");
+		 "t.conf:1: [device a] adapter: exactly one of adapter, bus, usb-serial or emulate");
 	load_bad("[device a]\nprovider = at24\nbus = 1\nchip = 24c02\n",
 		 "t.conf:1: [device a] address: missing (required for provider at24)");
 	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\n",
@@ -187,6 +187,8 @@ static void test_errors(void **state)
 	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = x\naddress-width = 12\n",
 		 "t.conf:6: [device a] address-width: must be 8 or 16");
 	load_bad("[device a]\nprovider = sysfs\n", "t.conf:1: [device a] name: missing");
+	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c02\nemulate-clock = 400000\n",
+		 "t.conf:6: [device a] emulate-clock: only valid with emulate = IMAGE");
 
 	/* cells */
 	load_bad(DEV "[cell b/x]\noffset = 0\nsize = 1\n", "t.conf:4: [cell b/x] no [device b] section");

@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# AT24 EEPROMs through the mount, on the emulated I2C bus under the real
+# at24 provider: cells and nvmem at 100 kHz and 400 kHz, page-wise writes,
+# an unplug in the middle of a 64 KiB dd, and a re-plug (SIGUSR2).
+. "$(dirname "$0")/lib.sh"
+
+image "$T/board.img" 65536 11
+printf '\x02\x00\x5e\x10\x20\x30' | dd of="$T/board.img" bs=1 seek=256 conv=notrunc status=none
+printf 'SN4711\0\0' | dd of="$T/board.img" bs=1 seek=16 conv=notrunc status=none
+image "$T/small.img" 256 12
+image "$T/pull.img" 65536 13
+
+cat > "$T/nvmemfs.conf" <<CONF
+[nvmemfs]
+kernel-devices = no
+[device board]
+provider = at24
+emulate = $T/board.img
+emulate-clock = 400000
+address = 0x50
+chip = 24c512
+[cell board/mac-address]
+offset = 0x100
+size = 6
+format = mac
+[cell board/serial-number]
+offset = 0x10
+size = 8
+format = string
+[device small]
+provider = at24
+emulate = $T/small.img
+emulate-clock = 100000
+address = 0x51
+chip = 24c02
+[device pulled]
+provider = at24
+emulate = $T/pull.img
+emulate-clock = 400000
+address = 0x52
+chip = 24c512
+emulate-unplug-at = 20000
+CONF
+start_daemon "$T/nvmemfs.conf"
+
+check_eq "type of an AT24" "EEPROM" "$(cat "$MNT/board/type")"
+check_eq "size from the chip table" "65536" "$(stat -c %s "$MNT/board/nvmem")"
+check_eq "mac cell at 400 kHz" "02:00:5e:10:20:30" "$(cat "$MNT/board/cells/mac-address")"
+check_eq "string cell" "SN4711" "$(cat "$MNT/board/cells/serial-number")"
+if cmp -s "$T/board.img" "$MNT/board/nvmem"; then pass "whole 24c512 read at 400 kHz"; else fail "24c512 contents differ"; fi
+if cmp -s "$T/small.img" "$MNT/small/nvmem"; then pass "whole 24c02 read at 100 kHz"; else fail "24c02 contents differ"; fi
+check_eq "dd skip/count on the EEPROM" "$(hexof "$T/board.img" 1000 300)" \
+	"$(dd if="$MNT/board/nvmem" bs=100 skip=10 count=3 status=none | xxd -p | tr -d '\n')"
+
+# Writes cross page boundaries (128-byte pages); verified by reading back.
+head -c 1000 /dev/urandom > "$T/w"
+dd if="$T/w" of="$MNT/board/nvmem" bs=1000 seek=1 oflag=seek_bytes seek=333 conv=notrunc status=none
+check_eq "write across 8 pages reads back" "$(xxd -p "$T/w" | tr -d '\n')" \
+	"$(dd if="$MNT/board/nvmem" bs=1 skip=333 count=1000 status=none | xxd -p | tr -d '\n')"
+check_eq "bytes around the write untouched" "$(hexof "$T/board.img" 323 10)$(hexof "$T/board.img" 1333 10)" \
+	"$(dd if="$MNT/board/nvmem" bs=1 skip=323 count=10 status=none | xxd -p)$(dd if="$MNT/board/nvmem" bs=1 skip=1333 count=10 status=none | xxd -p)"
+echo 02:00:5e:aa:bb:cc > "$MNT/board/cells/mac-address"
+check_eq "cell write on the EEPROM" "02:00:5e:aa:bb:cc" "$(cat "$MNT/board/cells/mac-address")"
+
+# Unplug after 20000 bytes on the wire, during a 64 KiB dd.
+ino_before=$(stat -c %i "$MNT/pulled/nvmem")
+"$FSPROBE" hold "$MNT/pulled/nvmem" "$T/go" 0 16 > "$T/held.out" &
+HOLD=$!
+for _ in $(seq 1 100); do grep -q opened "$T/held.out" 2>/dev/null && break; sleep 0.05; done
+dd if="$MNT/pulled/nvmem" of="$T/out" bs=64k count=1 2>"$T/dd.err" && rc=0 || rc=$?
+cat "$T/dd.err"
+[ "$rc" -ne 0 ] && pass "dd fails when the adapter goes" || fail "dd completed"
+grep -q "No such device" "$T/dd.err" && pass "dd says No such device" || fail "dd error: $(cat "$T/dd.err")"
+for _ in $(seq 1 100); do [ -e "$MNT/pulled" ] || break; sleep 0.05; done
+[ ! -e "$MNT/pulled" ] && pass "directory gone without any udev event" || fail "directory still there"
+check_eq "other devices keep serving" "02:00:5e:aa:bb:cc" "$(cat "$MNT/board/cells/mac-address")"
+
+# Re-plug: SIGUSR2 plugs the emulated chip back in.
+kill -USR2 "$DAEMON_PID"
+for _ in $(seq 1 100); do [ -e "$MNT/pulled/nvmem" ] && break; sleep 0.05; done
+if cmp -s "$T/pull.img" "$MNT/pulled/nvmem"; then pass "re-plugged device reads right"; else fail "re-plugged device differs"; fi
+[ "$(stat -c %i "$MNT/pulled/nvmem")" != "$ino_before" ] && pass "new inode numbers after re-plug" || fail "inode reused"
+touch "$T/go"; wait $HOLD || true
+check_eq "handle from before the unplug: ENODEV" "ENODEV" "$(tail -1 "$T/held.out")"
+grep -q "pulled: provider reports the hardware gone" "$LOG" && pass "the loss is logged" || fail "no log line"
