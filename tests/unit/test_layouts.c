@@ -201,6 +201,30 @@ static void test_onie_duplicates_unknown(void **state)
 	layout_cells_free(&c);
 }
 
+static void test_onie_wrong_size_is_hex(void **state)
+{
+	struct onie_img img;
+	struct want w[4];
+	struct layout_cells c;
+	char why[128];
+	size_t o[4];
+
+	/* Fixed-size types of the wrong size are CRC-covered all the same:
+	 * they show as hex instead of failing the whole EEPROM. */
+	onie_start(&img);
+	o[0] = onie_add(&img, 0x24, "\0\1\2\3\4", 5);
+	o[1] = onie_add(&img, 0x26, "\1\2", 2);
+	o[2] = onie_add(&img, 0x2a, "\1", 1);
+	o[3] = onie_finish(&img);
+	w[0] = (struct want){ "mac-address", o[0], 5, CELL_FORMAT_HEX };
+	w[1] = (struct want){ "device-version", o[1], 2, CELL_FORMAT_HEX };
+	w[2] = (struct want){ "num-macs", o[2], 1, CELL_FORMAT_HEX };
+	w[3] = (struct want){ "crc-32", o[3], 4, CELL_FORMAT_HEX };
+	assert_int_equal(onie_tlv_parse(img.b, img.len, &c, why, sizeof(why)), 0);
+	check_cells(&c, w, 4);
+	layout_cells_free(&c);
+}
+
 static void assert_onie_fails(const uint8_t *b, size_t len, int err)
 {
 	struct layout_cells c = { (void *)1, 99 };
@@ -629,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_crc_vectors),
 		cmocka_unit_test(test_onie_all_types),
 		cmocka_unit_test(test_onie_duplicates_unknown),
+		cmocka_unit_test(test_onie_wrong_size_is_hex),
 		cmocka_unit_test(test_onie_bad_crc),
 		cmocka_unit_test(test_onie_value_bit_flip_is_ebadmsg),
 		cmocka_unit_test(test_onie_truncated_everywhere),
