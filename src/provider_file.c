@@ -46,6 +46,7 @@ static int file_size(struct file_provider *fp, const struct stat *st,
 {
 	struct mtd_info_user mtd;
 	uint64_t size;
+	int ro = 0;
 
 	info->type = NVMEM_TYPE_UNKNOWN;
 	info->read_chunk = FILE_READ_CHUNK;
@@ -64,6 +65,11 @@ static int file_size(struct file_provider *fp, const struct stat *st,
 		 * failure of a read in flight at unplug: read only what
 		 * was asked for. */
 		posix_fadvise(fp->fd, 0, 0, POSIX_FADV_RANDOM);
+		/* A read-only block device (losetup -r, a write-protected
+		 * eMMC boot partition) opens O_RDWR just fine and fails only
+		 * the writes: ask it. */
+		if (ioctl(fp->fd, BLKROGET, &ro) == 0 && ro)
+			info->read_only = true;
 		return 0;
 	}
 	if (S_ISCHR(st->st_mode) && ioctl(fp->fd, MEMGETINFO, &mtd) == 0) {
