@@ -12,6 +12,9 @@
  *                                                 handles that outlive an
  *                                                 unplug
  *   fsprobe fstat  PATH GOFILE                  -> as hold, then fstat
+ *   fsprobe notify SOCKET SECONDS               -> bind a datagram socket at
+ *                                                 SOCKET, print the first
+ *                                                 message (sd_notify)
  *   fsprobe mkimage FILE SIZE SEED              -> write a patterned image
  *                                                 (byte i = (i*131 + seed*7
  *                                                 + (i>>8)) & 0xff)
@@ -21,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static int report_errno(int err)
@@ -139,6 +144,24 @@ int main(int argc, char **argv)
 		if (n < 0)
 			return report_errno(errno);
 		print_bytes(buf, n);
+		return 0;
+	}
+	if (!strcmp(cmd, "notify") && argc == 4) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		struct timeval tv = { .tv_sec = atoi(argv[3]) };
+
+		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[2]);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			return report_errno(errno);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		printf("listening\n");
+		fflush(stdout);
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n < 0)
+			return report_errno(errno);
+		buf[n] = '\0';
+		printf("%s\n", buf);
 		return 0;
 	}
 	if (!strcmp(cmd, "mkimage") && argc == 5) {

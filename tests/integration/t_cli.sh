@@ -72,6 +72,17 @@ check_eq "bad --uevent-source: exit non-zero" "1" "$([ $rc -ne 0 ] && echo 1 || 
 "$NVMEMFS" -V | grep -q '^nvmemfs [0-9]' && pass "-V prints the version" || fail "-V"
 "$NVMEMFS" --help | grep -q -- '--check-config' && pass "--help lists the options" || fail "--help"
 
+# systemd: READY=1 on $NOTIFY_SOCKET, only once the mount is live.
+"$FSPROBE" notify "$T/notify.sock" 20 > "$T/notify.out" &
+NPID=$!
+for _ in $(seq 1 100); do grep -q listening "$T/notify.out" 2>/dev/null && break; sleep 0.05; done
+NOTIFY_SOCKET="$T/notify.sock" "$NVMEMFS" -f -c "$T/good.conf" "$MNT" 2>>"$LOG" &
+DAEMON_PID=$!
+wait $NPID || true
+check_eq "READY=1 sent to systemd" "READY=1" "$(tail -1 "$T/notify.out")"
+mountpoint -q "$MNT" && pass "the mount is live when READY=1 arrives" || fail "READY=1 before the mount"
+stop_daemon
+
 # Background mode returns once the mount is live.
 "$NVMEMFS" -c "$T/good.conf" "$MNT" 2>>"$LOG"
 mountpoint -q "$MNT" && pass "background start: mounted when it returns" || fail "not mounted when the background start returned"
