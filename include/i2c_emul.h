@@ -58,4 +58,8 @@ void i2c_emul_replug(struct i2c_emul *e);
 
 void i2c_emul_stats(struct i2c_emul *e, struct i2c_emul_stats *st);
 
+/* Behave like an SMBus-only adapter (no I2C_FUNC_I2C, plain I2C messages
+ * refused, SMBus "I2C block read" of up to 32 bytes instead). */
+void i2c_emul_set_smbus_only(struct i2c_emul *e, bool on);
+
 #endif

@@ -36,6 +36,7 @@ struct i2c_emul {
 	unsigned int nack_next, timeout_next;
 	bool unplug_armed, unplugged;
 	bool on_wire;		/* a transfer occupies the bus */
+	bool smbus_only;
 	uint64_t unplug_budget;
 	struct i2c_emul_stats st;
 };
@@ -100,9 +101,10 @@ static unsigned int emul_budget(struct i2c_emul *e, unsigned int n)
 	return n;
 }
 
-static int emul_transfer(void *priv, struct i2c_msg *msgs, unsigned int n)
+/* @smbus: the request came through the SMBus block-read op. */
+static int emul_xfer(struct i2c_emul *e, struct i2c_msg *msgs, unsigned int n,
+		     bool smbus)
 {
-	struct i2c_emul *e = priv;
 	struct emul_chip *c;
 	uint32_t block = 0, block_size, word;
 	unsigned int i, j, bytes = 0, hdr, pass;
@@ -117,6 +119,10 @@ static int emul_transfer(void *priv, struct i2c_msg *msgs, unsigned int n)
 	}
 	e->on_wire = true;
 	e->st.transfers++;
+	if (e->smbus_only && !smbus) {
+		ret = -EOPNOTSUPP;	/* no I2C_RDWR on this adapter */
+		goto out;
+	}
 	for (i = 0; i < n; i++)
 		bytes += 1 + msgs[i].len;
 	if (e->unplugged) {
@@ -201,9 +207,46 @@ out:
 	return ret;
 }
 
+static int emul_transfer(void *priv, struct i2c_msg *msgs, unsigned int n)
+{
+	return emul_xfer(priv, msgs, n, false);
+}
+
 static unsigned long emul_funcs(void *priv)
 {
-	return I2C_FUNC_I2C | I2C_FUNC_SMBUS_READ_I2C_BLOCK;
+	struct i2c_emul *e = priv;
+	unsigned long funcs = I2C_FUNC_SMBUS_READ_I2C_BLOCK;
+
+	pthread_mutex_lock(&e->lock);
+	if (!e->smbus_only)
+		funcs |= I2C_FUNC_I2C;
+	pthread_mutex_unlock(&e->lock);
+	return funcs;
+}
+
+/*
+ * SMBus "I2C block read": on the wire the same write-command + repeated
+ * start + read as the I2C path, so it reuses it with the 8-bit command as
+ * the word address.
+ */
+static int emul_smbus_block_read(void *priv, uint16_t addr, uint8_t cmd,
+				 uint8_t *buf, unsigned int len)
+{
+	struct i2c_msg msgs[2] = {
+		{ .addr = addr, .flags = 0, .len = 1, .buf = &cmd },
+		{ .addr = addr, .flags = I2C_M_RD, .len = len > 32 ? 32 : len,
+		  .buf = buf },
+	};
+	int ret = emul_xfer(priv, msgs, 2, true);
+
+	return ret < 0 ? ret : (int)msgs[1].len;
+}
+
+void i2c_emul_set_smbus_only(struct i2c_emul *e, bool on)
+{
+	pthread_mutex_lock(&e->lock);
+	e->smbus_only = on;
+	pthread_mutex_unlock(&e->lock);
 }
 
 static void emul_close(void *priv)
@@ -220,6 +263,7 @@ static void emul_close(void *priv)
 static const struct i2c_adapter_ops emul_ops = {
 	.transfer = emul_transfer,
 	.funcs = emul_funcs,
+	.smbus_block_read = emul_smbus_block_read,
 	.close = emul_close,
 };
 

@@ -319,6 +319,60 @@ static void test_absent_chip(void **state)
 	i2c_adapter_put(ad);
 }
 
+/* SMBus-only adapters: the kernel driver's fallback of 32-byte block
+ * reads with an 8-bit word address; read-only; 16-bit chips refused. */
+static void test_smbus_fallback(void **state)
+{
+	static const char *const chips[] = { "24c02", "24c16" };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const struct at24_chip *chip = at24_chip_find(chips[i]);
+		struct at24_params p = { .chip = chip, .address = 0x50 };
+		struct nvmem_provider_info info;
+		struct i2c_emul_stats st;
+		struct i2c_emul *emul;
+		struct i2c_adapter *ad = i2c_emul_new(400000, false, &emul);
+		struct rig r = { .size = chip->size };
+		uint8_t b = 0;
+		uint64_t off;
+
+		r.image = malloc(chip->size);
+		for (size_t k = 0; k < chip->size; k++)
+			r.image[k] = rand();
+		assert_int_equal(i2c_emul_add_chip(emul, chip, 0x50, r.image, 500), 0);
+		i2c_emul_set_smbus_only(emul, true);
+		assert_int_equal(at24_provider_open(&p, ad, &r.priv, &info), 0);
+		assert_true(info.read_only);
+		assert_true(info.read_chunk <= 32);
+		r.dev = nvmem_device_new(chips[i], &at24_provider_ops, r.priv, &info);
+		for (off = 0; off < chip->size; off += 29)
+			check_read(&r, off, 70);	/* across 32-byte reads */
+		check_read(&r, 0, chip->size);
+		assert_int_equal(nvmem_device_write(r.dev, 0, &b, 1), -EROFS);
+		i2c_emul_stats(emul, &st);
+		assert_true(st.data_bytes > 0);
+		nvmem_device_put(r.dev);
+		free(r.image);
+		i2c_adapter_put(ad);
+	}
+	{
+		const struct at24_chip *chip = at24_chip_find("24c512");
+		struct at24_params p = { .chip = chip, .address = 0x50 };
+		struct nvmem_provider_info info;
+		struct i2c_emul *emul;
+		struct i2c_adapter *ad = i2c_emul_new(400000, false, &emul);
+		uint8_t *img = calloc(1, chip->size);
+		void *priv;
+
+		assert_int_equal(i2c_emul_add_chip(emul, chip, 0x50, img, 500), 0);
+		i2c_emul_set_smbus_only(emul, true);
+		assert_int_equal(at24_provider_open(&p, ad, &priv, &info), -EOPNOTSUPP);
+		free(img);
+		i2c_adapter_put(ad);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_shared_bus),
 		cmocka_unit_test(test_absent_chip),
+		cmocka_unit_test(test_smbus_fallback),
 	};
 
 	srand(1);
