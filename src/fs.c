@@ -312,11 +312,34 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	fs_getattr(req, ino, fi);
 }
 
+/*
+ * Give the kernel a handle holding @dev (whose reference it takes over,
+ * also on failure). A reply the kernel no longer wants (the opener was
+ * interrupted) gets no release, so the handle is dropped here.
+ */
+static void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
+			    struct nvmem_device *dev, unsigned int entry)
+{
+	struct fs_handle *h = calloc(1, sizeof(*h));
+
+	if (!h) {
+		nvmem_device_put(dev);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	h->dev = dev;
+	h->entry = entry;
+	fi->fh = (uintptr_t)h;
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		nvmem_device_put(dev);
+		free(h);
+	}
+}
+
 static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	unsigned int entry = fs_ino_entry(ino);
 	struct nvmem_device *dev;
-	struct fs_handle *h;
 	bool ro;
 
 	if (fs_resolve(ino, &dev) < 0) {
@@ -339,26 +362,13 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, EROFS);
 		return;
 	}
-	h = calloc(1, sizeof(*h));
-	if (!h) {
-		nvmem_device_put(dev);
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	h->dev = dev;	/* the handle keeps the lookup's reference */
-	h->entry = entry;
-	fi->fh = (uintptr_t)h;
 	/* Every read and write comes to us: no page cache that could serve
 	 * bytes of a device that is gone, and no caching of cell text whose
 	 * length changes. */
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
 	fi->nonseekable = 0;
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		/* the opener was interrupted: nobody will release */
-		nvmem_device_put(dev);
-		free(h);
-	}
+	fs_reply_handle(req, fi, dev, entry);
 }
 
 static void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -484,7 +494,6 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 {
 	unsigned int entry = fs_ino_entry(ino);
 	struct nvmem_device *dev;
-	struct fs_handle *h;
 
 	if (fs_resolve(ino, &dev) < 0) {
 		fuse_reply_err(req, ENOENT);
@@ -495,19 +504,7 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	h = calloc(1, sizeof(*h));
-	if (!h) {
-		nvmem_device_put(dev);
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	h->dev = dev;
-	h->entry = entry;
-	fi->fh = (uintptr_t)h;
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		nvmem_device_put(dev);
-		free(h);
-	}
+	fs_reply_handle(req, fi, dev, entry);
 }
 
 /*
