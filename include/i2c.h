@@ -40,10 +40,13 @@ struct i2c_adapter_ops {
 	void (*close)(void *priv);
 };
 
-/* Wrap @ops/@priv (owned from now on) as adapter @bus. */
+/* Wrap @ops/@priv (owned from now on) as an adapter not shared by bus
+ * number (@bus < 0: emulated buses). */
 struct i2c_adapter *i2c_adapter_new(int bus, const struct i2c_adapter_ops *ops,
 				    void *priv);
-/* Open /dev/i2c-@bus. Returns 0 or -errno. */
+/* Open /dev/i2c-@bus, or take a reference on the adapter already open
+ * for that bus (every device on a bus shares one adapter and its lock).
+ * Returns 0 or -errno. */
 int i2c_adapter_open_dev(int bus, struct i2c_adapter **out);
 
 struct i2c_adapter *i2c_adapter_get(struct i2c_adapter *ad);

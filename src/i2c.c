@@ -24,7 +24,17 @@ struct i2c_adapter {
 	void *priv;
 	pthread_mutex_t lock;
 	atomic_int refs;
+	struct i2c_adapter *next;	/* in i2c_open_list, /dev/i2c-N only */
 };
+
+/*
+ * Open /dev/i2c-N adapters, one per bus, so that every device on a bus
+ * shares one adapter and one lock. An adapter leaves the list when its
+ * last reference goes (under i2c_open_lock, so a concurrent open never
+ * finds one that is being freed).
+ */
+static pthread_mutex_t i2c_open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct i2c_adapter *i2c_open_list;
 
 struct i2c_adapter *i2c_adapter_new(int bus, const struct i2c_adapter_ops *ops,
 				    void *priv)
@@ -49,9 +59,30 @@ struct i2c_adapter *i2c_adapter_get(struct i2c_adapter *ad)
 
 void i2c_adapter_put(struct i2c_adapter *ad)
 {
-	if (!ad || atomic_fetch_sub_explicit(&ad->refs, 1,
-					     memory_order_acq_rel) != 1)
+	struct i2c_adapter **pp;
+
+	if (!ad)
 		return;
+	if (ad->bus >= 0) {
+		/* A shared /dev/i2c-N adapter: drop it from the list and
+		 * the count together. */
+		pthread_mutex_lock(&i2c_open_lock);
+		if (atomic_fetch_sub_explicit(&ad->refs, 1,
+					      memory_order_acq_rel) != 1) {
+			pthread_mutex_unlock(&i2c_open_lock);
+			return;
+		}
+		for (pp = &i2c_open_list; *pp; pp = &(*pp)->next) {
+			if (*pp == ad) {
+				*pp = ad->next;
+				break;
+			}
+		}
+		pthread_mutex_unlock(&i2c_open_lock);
+	} else if (atomic_fetch_sub_explicit(&ad->refs, 1,
+					     memory_order_acq_rel) != 1) {
+		return;
+	}
 	if (ad->ops->close)
 		ad->ops->close(ad->priv);
 	pthread_mutex_destroy(&ad->lock);
@@ -165,24 +196,40 @@ static const struct i2c_adapter_ops i2c_dev_ops = {
 
 int i2c_adapter_open_dev(int bus, struct i2c_adapter **out)
 {
+	struct i2c_adapter *ad;
 	struct i2c_dev *d;
 	char path[32];
+	int ret = 0;
 
+	pthread_mutex_lock(&i2c_open_lock);
+	for (ad = i2c_open_list; ad; ad = ad->next) {
+		if (ad->bus == bus) {
+			*out = i2c_adapter_get(ad);
+			goto out;
+		}
+	}
 	d = calloc(1, sizeof(*d));
-	if (!d)
-		return -ENOMEM;
+	if (!d) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	snprintf(path, sizeof(path), "/dev/i2c-%d", bus);
 	d->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (d->fd < 0) {
-		int ret = -errno;
-
+		ret = -errno;
 		free(d);
-		return ret;
+		goto out;
 	}
-	*out = i2c_adapter_new(bus, &i2c_dev_ops, d);
-	if (!*out) {
+	ad = i2c_adapter_new(bus, &i2c_dev_ops, d);
+	if (!ad) {
 		i2c_dev_close(d);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out;
 	}
-	return 0;
+	ad->next = i2c_open_list;
+	i2c_open_list = ad;
+	*out = ad;
+out:
+	pthread_mutex_unlock(&i2c_open_lock);
+	return ret;
 }

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -373,6 +375,31 @@ static void test_smbus_fallback(void **state)
 	}
 }
 
+/*
+ * Every device on a bus shares one adapter (and so one lock). A stand-in
+ * /dev/i2c-N node (the null device: only open() is exercised here) lets
+ * this run without I2C hardware; needs root, as CI is.
+ */
+static void test_adapter_shared_by_bus(void **state)
+{
+	const char *node = "/dev/i2c-249";
+	struct i2c_adapter *a, *b, *c;
+
+	unlink(node);
+	assert_int_equal(mknod(node, S_IFCHR | 0600, makedev(1, 3)), 0);
+	assert_int_equal(i2c_adapter_open_dev(249, &a), 0);
+	assert_int_equal(i2c_adapter_open_dev(249, &b), 0);
+	assert_ptr_equal(a, b);
+	assert_int_equal(i2c_adapter_bus(a), 249);
+	i2c_adapter_put(a);
+	i2c_adapter_put(b);
+	/* all references gone: the next open is a new adapter */
+	assert_int_equal(i2c_adapter_open_dev(249, &c), 0);
+	i2c_adapter_put(c);
+	unlink(node);
+	assert_int_equal(i2c_adapter_open_dev(249, &c), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_shared_bus),
 		cmocka_unit_test(test_absent_chip),
 		cmocka_unit_test(test_smbus_fallback),
+		cmocka_unit_test(test_adapter_shared_by_bus),
 	};
 
 	srand(1);
