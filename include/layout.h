@@ -68,4 +68,15 @@ int uboot_env_serialise(const struct uboot_env *env, uint8_t *buf,
 uint8_t uboot_env_next_flags(const struct uboot_env *env);
 void uboot_env_free(struct uboot_env *env);
 
+struct config_device;
+struct nvmem_device;
+
+/*
+ * Apply @cd's layout to @dev before it is registered (reads work then),
+ * after the configured cells. Bad data is logged as one warning and gives
+ * no layout cells (the raw device stays served): returns 0. A layout cell
+ * named like a configured cell: logged, -EEXIST.
+ */
+int layout_apply(struct nvmem_device *dev, const struct config_device *cd);
+
 #endif

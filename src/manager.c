@@ -19,6 +19,7 @@
 #include "config.h"
 #include "i2c.h"
 #include "i2c_emul.h"
+#include "layout.h"
 #include "log.h"
 #include "manager.h"
 #include "nvmem.h"
@@ -180,13 +181,6 @@ static int manager_check_supported(const struct config *cfg)
 					ret = -EINVAL;
 				}
 			}
-		}
-		if (cd->layout != CONFIG_LAYOUT_FIXED) {
-			config_error(cfg, config_device_line(cd, "layout"),
-				     section, "layout",
-				     "layout %s is not supported by this build",
-				     config_layout_name(cd->layout));
-			ret = -EINVAL;
 		}
 	}
 	return ret;
@@ -362,6 +356,11 @@ static int manager_bind(struct manager *m, struct binding *b, int bus)
 	ret = manager_add_cells(m->cfg, cd, dev);
 	if (ret < 0)
 		goto err_put;
+	ret = layout_apply(dev, cd);
+	if (ret < 0) {
+		ret = -EINVAL;	/* a configuration problem, logged */
+		goto err_put;
+	}
 
 	ret = nvmem_device_register(dev);
 	if (ret < 0) {

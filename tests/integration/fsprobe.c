@@ -15,12 +15,15 @@
  *   fsprobe notify SOCKET SECONDS               -> bind a datagram socket at
  *                                                 SOCKET, print the first
  *                                                 message (sd_notify)
+ *   fsprobe crc32 FILE OFF LEN                  -> CRC-32 (IEEE) of a range,
+ *                                                 as 8 hex digits
  *   fsprobe mkimage FILE SIZE SEED              -> write a patterned image
  *                                                 (byte i = (i*131 + seed*7
  *                                                 + (i>>8)) & 0xff)
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +165,27 @@ int main(int argc, char **argv)
 			return report_errno(errno);
 		buf[n] = '\0';
 		printf("%s\n", buf);
+		return 0;
+	}
+	if (!strcmp(cmd, "crc32") && argc == 5) {
+		unsigned long len = strtoul(argv[4], NULL, 0);
+		uint32_t crc = 0xffffffff;
+		unsigned char *p = malloc(len ? len : 1);
+
+		fd = open(argv[2], O_RDONLY);
+		if (fd < 0 || !p)
+			return report_errno(errno);
+		if (pread(fd, p, len, strtoul(argv[3], NULL, 0)) != (ssize_t)len)
+			return report_errno(EIO);
+		/* Bitwise, as the ONIE and U-Boot formats define it. */
+		for (unsigned long i = 0; i < len; i++) {
+			crc ^= p[i];
+			for (int b = 0; b < 8; b++)
+				crc = crc >> 1 ^ (0xedb88320 & -(crc & 1));
+		}
+		printf("%08x\n", crc ^ 0xffffffff);
+		free(p);
+		close(fd);
 		return 0;
 	}
 	if (!strcmp(cmd, "mkimage") && argc == 5) {
