@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Provider "sysfs": a kernel nvmem device, through its sysfs attributes
+ * (/sys/bus/nvmem/devices/NAME/nvmem, type, force_ro, cells/).
+ */
+#ifndef NVMEMFS_PROVIDER_SYSFS_H
+#define NVMEMFS_PROVIDER_SYSFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cell.h"
+#include "provider.h"
+
+#define SYSFS_NVMEM_ROOT "/sys/bus/nvmem/devices"
+
+/* @root is SYSFS_NVMEM_ROOT; tests give a directory of their own. */
+int sysfs_provider_open(const char *root, const char *name, bool read_only,
+			void **priv, struct nvmem_provider_info *info);
+
+/*
+ * The kernel's own cells (Linux >= 6.7: files cells/NAME@OFFSET[,BIT]).
+ * Each comes back with ops that read the kernel's cell file, so the
+ * kernel does its own bit math; they are read-only. Free the array with
+ * sysfs_provider_cells_free(), which also frees each cell's priv: set it
+ * to NULL once nvmem_device_add_cell() has taken it.
+ */
+int sysfs_provider_cells(const char *root, const char *name,
+			 struct nvmem_cell **cells, size_t *n);
+void sysfs_provider_cells_free(struct nvmem_cell *cells, size_t n);
+
+extern const struct nvmem_provider_ops sysfs_provider_ops;
+
+#endif

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Provider "sysfs": pread/pwrite on a kernel nvmem device's "nvmem"
+ * attribute. When the kernel unregisters the device under an open file,
+ * reads fail (ENODEV and friends), which the core reports as ENODEV.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "provider_sysfs.h"
+
+/* The kernel serves the attribute page by page; one page per call keeps
+ * an unplug's wait for a read in flight short. */
+#define SYSFS_CHUNK 4096
+
+/* Lifetime: see provider.h; @fd is closed by destroy only. */
+struct sysfs_provider {
+	int fd;
+	atomic_bool cancelled;
+};
+
+/* Read a small attribute; strips the newline. 0 or -errno. */
+static int sysfs_attr(const char *root, const char *name, const char *attr,
+		      char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", root, name, attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int sysfs_provider_open(const char *root, const char *name, bool read_only,
+			void **priv, struct nvmem_provider_info *info)
+{
+	struct sysfs_provider *sp;
+	char path[PATH_MAX], attr[64];
+	struct stat st;
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	snprintf(path, sizeof(path), "%s/%s/nvmem", root, name);
+	sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return -ENOMEM;
+	if (sysfs_attr(root, name, "force_ro", attr, sizeof(attr)) == 0 &&
+	    attr[0] == '1')
+		read_only = true;
+	sp->fd = read_only ? -1 : open(path, O_RDWR | O_CLOEXEC);
+	if (sp->fd < 0) {
+		if (!read_only && errno != EACCES && errno != EPERM &&
+		    errno != EROFS) {
+			ret = -errno;
+			goto err_free;
+		}
+		sp->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (sp->fd < 0) {
+			ret = -errno;
+			goto err_free;
+		}
+		read_only = true;
+	}
+	if (fstat(sp->fd, &st) < 0) {
+		ret = -errno;
+		goto err_close;
+	}
+	if (st.st_size <= 0) {
+		ret = -ENOMEDIUM;
+		goto err_close;
+	}
+	info->size = st.st_size;
+	info->read_only = read_only;
+	info->type = NVMEM_TYPE_UNKNOWN;
+	if (sysfs_attr(root, name, "type", attr, sizeof(attr)) == 0)
+		nvmem_type_parse(attr, &info->type);
+	info->read_chunk = SYSFS_CHUNK;
+	info->write_chunk = SYSFS_CHUNK;
+	*priv = sp;
+	return 0;
+
+err_close:
+	close(sp->fd);
+err_free:
+	free(sp);
+	return ret;
+}
+
+static ssize_t sysfs_read(void *priv, uint64_t off, void *buf, size_t len)
+{
+	struct sysfs_provider *sp = priv;
+	ssize_t n;
+
+	do {
+		if (atomic_load_explicit(&sp->cancelled, memory_order_relaxed))
+			return -ENODEV;
+		n = pread(sp->fd, buf, len, off);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n ? n : -EIO;
+}
+
+static ssize_t sysfs_write(void *priv, uint64_t off, const void *buf,
+			   size_t len)
+{
+	struct sysfs_provider *sp = priv;
+	ssize_t n;
+
+	do {
+		if (atomic_load_explicit(&sp->cancelled, memory_order_relaxed))
+			return -ENODEV;
+		n = pwrite(sp->fd, buf, len, off);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n ? n : -EIO;
+}
+
+static void sysfs_cancel(void *priv)
+{
+	struct sysfs_provider *sp = priv;
+
+	atomic_store(&sp->cancelled, true);
+}
+
+static void sysfs_destroy(void *priv)
+{
+	struct sysfs_provider *sp = priv;
+
+	close(sp->fd);
+	free(sp);
+}
+
+const struct nvmem_provider_ops sysfs_provider_ops = {
+	.name = "sysfs",
+	.read = sysfs_read,
+	.write = sysfs_write,
+	.cancel = sysfs_cancel,
+	.destroy = sysfs_destroy,
+};
+
+/* ---- kernel cells ---- */
+
+/* What a kernel cell's ops need: the path of its file. */
+struct sysfs_cell {
+	char path[PATH_MAX];
+};
+
+static ssize_t sysfs_cell_read(struct nvmem_device *dev,
+			       const struct nvmem_cell *cell, uint8_t *buf,
+			       size_t size)
+{
+	const struct sysfs_cell *sc = cell->priv;
+	ssize_t n;
+	int fd;
+
+	fd = open(sc->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ENODEV : -errno;	/* device gone */
+	n = pread(fd, buf, size, 0);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
+}
+
+static int sysfs_cell_write(struct nvmem_device *dev,
+			    const struct nvmem_cell *cell, const uint8_t *raw,
+			    size_t len)
+{
+	return -EROFS;	/* the kernel's cell files are read-only */
+}
+
+/* "name@1a" or "name@1a,3" -> name, offset, bit offset. */
+static int sysfs_cell_parse(const char *file, char *name, size_t size,
+			    uint64_t *off, unsigned int *bit)
+{
+	const char *at = strrchr(file, '@');
+	unsigned long long o;
+	unsigned int b = 0;
+	char *end;
+
+	if (!at || at == file || (size_t)(at - file) >= size)
+		return -EINVAL;
+	errno = 0;
+	o = strtoull(at + 1, &end, 16);
+	if (errno || end == at + 1)
+		return -EINVAL;
+	if (*end == ',') {
+		unsigned long v = strtoul(end + 1, &end, 16);
+
+		if (v > 7)
+			return -EINVAL;
+		b = v;
+	}
+	if (*end)
+		return -EINVAL;
+	memcpy(name, file, at - file);
+	name[at - file] = '\0';
+	*off = o;
+	*bit = b;
+	return 0;
+}
+
+int sysfs_provider_cells(const char *root, const char *name,
+			 struct nvmem_cell **cells, size_t *n)
+{
+	static struct nvmem_cell_ops ops = {
+		.read = sysfs_cell_read,
+		.write = sysfs_cell_write,
+		.max_raw = 4096,	/* one sysfs page */
+	};
+	struct nvmem_cell *list = NULL, *grown;
+	char dir[PATH_MAX], cname[256];
+	struct dirent *de;
+	size_t count = 0;
+	DIR *d;
+
+	*cells = NULL;
+	*n = 0;
+	snprintf(dir, sizeof(dir), "%s/%s/cells", root, name);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;	/* before 6.7: none */
+	while ((de = readdir(d))) {
+		struct sysfs_cell *sc;
+		unsigned int bit;
+		uint64_t off;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (sysfs_cell_parse(de->d_name, cname, sizeof(cname), &off,
+				     &bit) < 0) {
+			log_warn("%s: kernel cell file '%s' not understood, skipped",
+				 name, de->d_name);
+			continue;
+		}
+		grown = realloc(list, (count + 1) * sizeof(*list));
+		sc = calloc(1, sizeof(*sc));
+		if (!grown || !sc) {
+			free(sc);
+			if (grown)
+				list = grown;
+			closedir(d);
+			sysfs_provider_cells_free(list, count);
+			return -ENOMEM;
+		}
+		list = grown;
+		if ((size_t)snprintf(sc->path, sizeof(sc->path), "%s/%s", dir,
+				     de->d_name) >= sizeof(sc->path)) {
+			free(sc);
+			continue;	/* cannot happen with sysfs paths */
+		}
+		memset(&list[count], 0, sizeof(list[count]));
+		list[count].name = strdup(cname);
+		list[count].offset = off;
+		list[count].bit_offset = bit;
+		list[count].format = CELL_FORMAT_RAW;
+		list[count].read_only = true;
+		list[count].ops = &ops;
+		list[count].priv = sc;
+		list[count].priv_free = free;
+		count++;
+	}
+	closedir(d);
+	*cells = list;
+	*n = count;
+	return 0;
+}
+
+void sysfs_provider_cells_free(struct nvmem_cell *cells, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(cells[i].name);
+		free(cells[i].priv);
+	}
+	free(cells);
+}
