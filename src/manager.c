@@ -24,6 +24,7 @@
 #include "manager.h"
 #include "nvmem.h"
 #include "provider_file.h"
+#include "provider_sysfs.h"
 
 /*
  * One configured device and what it is bound to.
@@ -42,14 +43,26 @@ struct binding {
 	struct i2c_emul *emul;
 };
 
+/*
+ * Kernel nvmem devices served under their kernel names (kernel-devices =
+ * yes), with the manager's reference. Under the manager's lock.
+ */
+struct kdev {
+	struct nvmem_device *dev;
+	struct kdev *next;
+};
+
 struct manager {
 	const struct config *cfg;
 	struct binding *bindings;
 	size_t nbindings;
+	struct kdev *kdevs;
 	pthread_mutex_t lock;
 };
 
-static const char *const manager_subsys[] = { "block", "mtd", "i2c-dev", NULL };
+static const char *const manager_subsys[] = {
+	"block", "mtd", "i2c-dev", "nvmem", NULL,
+};
 
 const char *const *manager_subsystems(const struct manager *m)
 {
@@ -100,6 +113,14 @@ void manager_free(struct manager *m)
 	for (i = 0; i < m->nbindings; i++) {
 		manager_unbind(&m->bindings[i], "shutting down");
 		i2c_adapter_put(m->bindings[i].emul_ad);
+	}
+	while (m->kdevs) {
+		struct kdev *k = m->kdevs;
+
+		m->kdevs = k->next;
+		nvmem_device_unregister(k->dev);
+		nvmem_device_put(k->dev);
+		free(k);
 	}
 	pthread_mutex_unlock(&m->lock);
 	pthread_mutex_destroy(&m->lock);
@@ -153,13 +174,6 @@ static int manager_check_supported(const struct config *cfg)
 		const struct config_device *cd = &cfg->devices[i];
 
 		snprintf(section, sizeof(section), "device %s", cd->name);
-		if (cd->provider == CONFIG_PROVIDER_SYSFS) {
-			config_error(cfg, config_device_line(cd, "provider"),
-				     section, "provider",
-				     "provider %s is not supported by this build",
-				     config_provider_name(cd->provider));
-			ret = -EINVAL;
-		}
 		if (cd->provider == CONFIG_PROVIDER_AT24 &&
 		    !at24_chip_find(cd->chip)) {
 			config_error(cfg, config_device_line(cd, "chip"),
@@ -335,6 +349,15 @@ static int manager_bind(struct manager *m, struct binding *b, int bus)
 			return ret;
 		ops = &at24_provider_ops;
 		break;
+	case CONFIG_PROVIDER_SYSFS:
+		ret = sysfs_provider_open(SYSFS_NVMEM_ROOT, cd->kernel_name,
+					  cd->read_only == 1, &priv, &info);
+		if (ret < 0)
+			return ret;
+		ops = &sysfs_provider_ops;
+		snprintf(backing, sizeof(backing), "kernel nvmem device %s",
+			 cd->kernel_name);
+		break;
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -387,8 +410,6 @@ int manager_start(struct manager *m)
 
 	if (manager_check_supported(m->cfg) < 0)
 		return -EINVAL;
-	if (m->cfg->kernel_devices)
-		log_notice("kernel-devices = yes: kernel nvmem devices are not served by this build yet");
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < m->nbindings; i++) {
 		struct binding *b = &m->bindings[i];
@@ -398,6 +419,8 @@ int manager_start(struct manager *m)
 			log_notice("%s: waiting for its I2C adapter", cd->name);
 			continue;	/* the udev enumeration finds it */
 		}
+		if (cd->provider == CONFIG_PROVIDER_SYSFS)
+			continue;	/* likewise, from the nvmem bus */
 		r = manager_bind(m, b, -1);
 		if (r == -ENOENT && cd->path && manager_path_hotplug(cd->path)) {
 			log_notice("%s: %s is not present yet; waiting for it",
@@ -468,6 +491,9 @@ static bool manager_matches(const struct binding *b, struct udev_device *ud,
 	if (cd->provider == CONFIG_PROVIDER_AT24)
 		return !cd->emulate && subsys && !strcmp(subsys, "i2c-dev") &&
 		       manager_i2c_matches(cd, ud, bus);
+	if (cd->provider == CONFIG_PROVIDER_SYSFS)
+		return subsys && !strcmp(subsys, "nvmem") &&
+		       !strcmp(udev_device_get_sysname(ud), cd->kernel_name);
 	if (cd->provider != CONFIG_PROVIDER_FILE ||
 	    !manager_path_hotplug(cd->path))
 		return false;
@@ -501,6 +527,75 @@ static void manager_reap(struct binding *b)
 		manager_unbind(b, "hardware gone");
 }
 
+/*
+ * kernel-devices = yes: a kernel nvmem device that no [device] section
+ * claims is served under its kernel name, with the kernel's cells.
+ * Called with the manager's lock held.
+ */
+static void manager_kernel_device(struct manager *m, const char *kname,
+				  bool add)
+{
+	struct nvmem_provider_info info;
+	struct kdev **pp, *k;
+	struct nvmem_cell *cells;
+	struct nvmem_device *dev;
+	char backing[300];
+	size_t i, n;
+	void *priv;
+	int ret;
+
+	for (pp = &m->kdevs; *pp; pp = &(*pp)->next)
+		if (!strcmp(nvmem_device_name((*pp)->dev), kname))
+			break;
+	k = *pp;
+	if (k && (!add || !nvmem_device_alive(k->dev))) {
+		*pp = k->next;
+		log_info("%s: kernel device removed", kname);
+		nvmem_device_unregister(k->dev);
+		nvmem_device_put(k->dev);
+		free(k);
+		k = NULL;
+	}
+	if (!add || k || !m->cfg->kernel_devices)
+		return;
+	if (config_find_device(m->cfg, kname)) {
+		log_warn("%s: a configured device has the kernel device's name; not serving the kernel one",
+			 kname);
+		return;
+	}
+	ret = sysfs_provider_open(SYSFS_NVMEM_ROOT, kname, false, &priv, &info);
+	if (ret < 0) {
+		log_warn("%s: kernel device not served: %s", kname, strerror(-ret));
+		return;
+	}
+	dev = nvmem_device_new(kname, &sysfs_provider_ops, priv, &info);
+	if (!dev) {
+		sysfs_provider_ops.destroy(priv);
+		return;
+	}
+	snprintf(backing, sizeof(backing), "kernel nvmem device %s", kname);
+	nvmem_device_set_backing(dev, backing);
+	if (sysfs_provider_cells(SYSFS_NVMEM_ROOT, kname, &cells, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			if (nvmem_device_add_cell(dev, &cells[i]) == 0)
+				cells[i].priv = NULL;	/* the device's now */
+			else
+				log_warn("%s: kernel cell '%s' not served", kname,
+					 cells[i].name);
+		}
+		sysfs_provider_cells_free(cells, n);
+	}
+	k = calloc(1, sizeof(*k));
+	if (!k || nvmem_device_register(dev) < 0) {
+		free(k);
+		nvmem_device_put(dev);
+		return;
+	}
+	k->dev = dev;
+	k->next = m->kdevs;
+	m->kdevs = k;
+}
+
 void manager_uevent(struct manager *m, const char *action,
 		    struct udev_device *ud)
 {
@@ -511,6 +606,9 @@ void manager_uevent(struct manager *m, const char *action,
 	size_t i;
 	int ret, bus;
 
+	const char *subsys = udev_device_get_subsystem(ud);
+	bool claimed = false;
+
 	if (!add && !remove)
 		return;
 	pthread_mutex_lock(&m->lock);
@@ -519,6 +617,7 @@ void manager_uevent(struct manager *m, const char *action,
 
 		if (!manager_matches(b, ud, devnum, &bus))
 			continue;
+		claimed = true;
 		if (remove) {
 			manager_unbind(b, "backing removed");
 			continue;
@@ -533,6 +632,8 @@ void manager_uevent(struct manager *m, const char *action,
 				udev_device_get_devnode(ud) : "its backing",
 				strerror(-ret));
 	}
+	if (!claimed && subsys && !strcmp(subsys, "nvmem"))
+		manager_kernel_device(m, udev_device_get_sysname(ud), add);
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -585,7 +686,7 @@ int manager_print_plan(const struct config *cfg, FILE *out)
 	fprintf(out, "configuration: %s\n", cfg->path ? cfg->path : "(none)");
 	fprintf(out, "kernel nvmem devices: %s\n",
 		cfg->kernel_devices ?
-		"requested, but not served by this build (no sysfs provider yet)" :
+		"served (those no [device] section claims, under their kernel names)" :
 		"not served");
 	for (i = 0; i < cfg->ndevices; i++) {
 		const struct config_device *cd = &cfg->devices[i];
