@@ -90,3 +90,20 @@ start_daemon "$T/nvmemfs.conf"
 check_eq "fresh daemon: single env value" "run my_boot" "$(cat "$MNT/env/cells/bootcmd")"
 check_eq "fresh daemon: mac value" "02:00:00:00:00:0a" "$(cat "$MNT/env/cells/ethaddr")"
 check_eq "fresh daemon: redundant env value" "run new" "$(cat "$MNT/renv/cells/bootcmd")"
+
+# A configured cell with a layout cell's name is an error at start.
+stop_daemon
+cat > "$T/clash.conf" <<CONF
+[device onie]
+provider = file
+path = $T/onie.img
+layout = onie-tlv
+[cell onie/serial-number]
+offset = 0x100
+size = 4
+CONF
+out=$("$NVMEMFS" -f -c "$T/clash.conf" "$MNT" 2>&1) && rc=0 || rc=$?
+check_eq "name clash with a layout cell: exit 1" "1" "$rc"
+grep -q "onie: the layout defines a cell 'serial-number' that the configuration defines too" <<<"$out" \
+	&& pass "the clash is named" || fail "message: $out"
+mountpoint -q "$MNT" && fail "mounted despite the clash" || pass "not started"
