@@ -93,23 +93,38 @@ static int fs_type_text(const struct nvmem_device *dev, char *buf, size_t size)
 	return snprintf(buf, size, "%s\n", nvmem_type_name(nvmem_device_type(dev)));
 }
 
+/* The cell's text as a read returns it, in a buffer the caller frees.
+ * Returns the length or -errno. */
+static ssize_t fs_cell_text(struct nvmem_device *dev,
+			    const struct nvmem_cell *cell, char **text)
+{
+	size_t max = cell_max_text(cell);
+	ssize_t n;
+
+	*text = malloc(max + 1);
+	if (!*text)
+		return -ENOMEM;
+	n = cell_read_text(dev, cell, *text, max + 1);
+	if (n < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	return n;
+}
+
 /* st_size of a cell: exactly what a read returns now. */
 static off_t fs_cell_size(struct nvmem_device *dev, const struct nvmem_cell *cell)
 {
-	size_t max = cell_max_text(cell);
-	char *buf;
+	char *text;
 	ssize_t n;
 
 	if (fs_cell_fixed_size(cell))
-		return max;
-	buf = malloc(max + 1);
-	if (!buf)
-		return max;
-	n = cell_read_text(dev, cell, buf, max + 1);
-	free(buf);
+		return cell_max_text(cell);
+	n = fs_cell_text(dev, cell, &text);
+	free(text);
 	/* Unreadable right now (bus error): report the bound; the read
 	 * itself will report the error. */
-	return n < 0 ? (off_t)max : n;
+	return n < 0 ? (off_t)cell_max_text(cell) : n;
 }
 
 static void fs_fill_attr(struct nvmem_device *dev, unsigned int entry,
@@ -395,24 +410,30 @@ static void fs_reply_slice(fuse_req_t req, const char *text, size_t len,
 	fuse_reply_buf(req, text + off, size);
 }
 
+/* Every read and write on a handle whose device is gone gets ENODEV. */
+static bool fs_io_ok(fuse_req_t req, const struct fs_handle *h, off_t off)
+{
+	if (!nvmem_device_alive(h->dev)) {
+		fuse_reply_err(req, ENODEV);
+		return false;
+	}
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return false;
+	}
+	return true;
+}
+
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
-	const struct nvmem_cell *cell;
 	char tbuf[32];
-	size_t max;
 	ssize_t n;
 	char *buf;
 
-	if (!nvmem_device_alive(h->dev)) {
-		fuse_reply_err(req, ENODEV);
+	if (!fs_io_ok(req, h, off))
 		return;
-	}
-	if (off < 0) {
-		fuse_reply_err(req, EINVAL);
-		return;
-	}
 	switch (h->entry) {
 	case FS_ENTRY_TYPE:
 		n = fs_type_text(h->dev, tbuf, sizeof(tbuf));
@@ -434,14 +455,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	default:
 		/* A cell is always read whole, from one device read, and
 		 * sliced here: a reader never mixes two values. */
-		cell = fs_cell(h->dev, h->entry);
-		max = cell_max_text(cell);
-		buf = malloc(max + 1);
-		if (!buf) {
-			fuse_reply_err(req, ENOMEM);
-			return;
-		}
-		n = cell_read_text(h->dev, cell, buf, max + 1);
+		n = fs_cell_text(h->dev, fs_cell(h->dev, h->entry), &buf);
 		if (n < 0)
 			fuse_reply_err(req, -n);
 		else
@@ -458,14 +472,8 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	ssize_t n;
 	int ret;
 
-	if (!nvmem_device_alive(h->dev)) {
-		fuse_reply_err(req, ENODEV);
+	if (!fs_io_ok(req, h, off))
 		return;
-	}
-	if (off < 0) {
-		fuse_reply_err(req, EINVAL);
-		return;
-	}
 	if (h->entry == FS_ENTRY_NVMEM) {
 		n = nvmem_device_write(h->dev, off, buf, size);
 		if (n < 0)
