@@ -242,8 +242,7 @@ int nvmem_device_add_cell(struct nvmem_device *dev,
 			return -ERANGE;
 	}
 	raw = cell->ops ? cell->ops->max_raw : cell_raw_size(cell);
-	if (format_check_size(cell->format, raw) < 0 &&
-	    !(cell->ops && cell->format == CELL_FORMAT_MAC))
+	if (format_check_size(cell->format, raw) < 0)
 		return -EINVAL;
 	if (dev->ncells >= (1u << 20) - 8)	/* fits the inode layout */
 		return -ENOSPC;

@@ -35,8 +35,9 @@ struct uboot_where {
 	bool redundant;
 	size_t size;
 	atomic_int refs;
-	/* Per device: max_raw is this environment's size. */
-	struct nvmem_cell_ops ops;
+	/* Per device: max_raw is this environment's size for text
+	 * variables, 6 bytes for MAC addresses. */
+	struct nvmem_cell_ops ops, mac_ops;
 };
 
 struct uboot_var {
@@ -282,6 +283,8 @@ static int layout_uboot(struct nvmem_device *dev, const struct config_device *cd
 	w->ops.read = uboot_var_read;
 	w->ops.write = uboot_var_write;
 	w->ops.max_raw = w->size;
+	w->mac_ops = w->ops;
+	w->mac_ops.max_raw = 6;
 	if (w->size < 8) {
 		log_warn("%s: u-boot-env layout not applied: no room for an environment",
 			 nvmem_device_name(dev));
@@ -312,6 +315,8 @@ static int layout_uboot(struct nvmem_device *dev, const struct config_device *cd
 		cell.name = v->name;
 		cell.format = uboot_is_mac(v->name) ? CELL_FORMAT_MAC :
 			      CELL_FORMAT_STRING;
+		if (cell.format == CELL_FORMAT_MAC)
+			cell.ops = &w->mac_ops;
 		ret = nvmem_device_add_cell(dev, &cell);
 		if (ret < 0) {
 			uboot_var_free(v);	/* not taken by the device */
