@@ -35,8 +35,10 @@ struct i2c_adapter_ops {
 	 * adapters without plain I2C. May be NULL. */
 	int (*smbus_block_read)(void *priv, uint16_t addr, uint8_t cmd,
 				uint8_t *buf, unsigned int len);
-	/* Largest read the adapter can do in one message (0: no limit). */
+	/* Largest read, and largest write (word address included), the
+	 * adapter can do in one message (0: no limit). */
 	unsigned int max_read;
+	unsigned int max_write;
 	void (*close)(void *priv);
 };
 
@@ -62,5 +64,9 @@ unsigned long i2c_adapter_funcs(struct i2c_adapter *ad);
 int i2c_adapter_smbus_block_read(struct i2c_adapter *ad, uint16_t addr,
 				 uint8_t cmd, uint8_t *buf, unsigned int len);
 unsigned int i2c_adapter_max_read(const struct i2c_adapter *ad);
+unsigned int i2c_adapter_max_write(const struct i2c_adapter *ad);
+/* Limits found out after the adapter was made (by name, for bridges). */
+void i2c_adapter_set_limits(struct i2c_adapter *ad, unsigned int max_read,
+			    unsigned int max_write);
 
 #endif

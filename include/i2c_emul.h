@@ -62,4 +62,10 @@ void i2c_emul_stats(struct i2c_emul *e, struct i2c_emul_stats *st);
  * refused, SMBus "I2C block read" of up to 32 bytes instead). */
 void i2c_emul_set_smbus_only(struct i2c_emul *e, bool on);
 
+/* Behave like a USB bridge with small reports: messages longer than
+ * @max_read / @max_write bytes (0: any) fail with EINVAL, as the CP2112
+ * driver's do. Tell the adapter with i2c_adapter_set_limits(). */
+void i2c_emul_set_limits(struct i2c_emul *e, unsigned int max_read,
+			 unsigned int max_write);
+
 #endif

@@ -33,6 +33,7 @@ struct at24 {
 	uint32_t page_size;
 	uint8_t addr_width;
 	uint32_t io_limit;
+	uint32_t max_write;	/* data bytes per write message, 0: any */
 	uint32_t write_timeout_ms;
 	bool smbus_only;	/* adapter without plain I2C */
 	atomic_bool cancelled;
@@ -198,6 +199,10 @@ static ssize_t at24_write(void *priv, uint64_t off, const void *buf,
 	 * crosses an address block. */
 	if (x.len > a->page_size - off % a->page_size)
 		x.len = a->page_size - off % a->page_size;
+	/* A bridge with small write reports (CP2112: 61 bytes) writes a
+	 * page in several parts; the core asks again for the rest. */
+	if (a->max_write && x.len > a->max_write)
+		x.len = a->max_write;
 	ret = at24_retry(a, at24_write_op, &x);
 	if (ret == 0)
 		ret = at24_retry(a, at24_poll_op, &x);
@@ -253,6 +258,8 @@ int at24_provider_open(const struct at24_params *p, struct i2c_adapter *ad,
 			      AT24_DEFAULT_WRITE_TIMEOUT_MS;
 	if (i2c_adapter_max_read(ad) && a->io_limit > i2c_adapter_max_read(ad))
 		a->io_limit = i2c_adapter_max_read(ad);
+	if (i2c_adapter_max_write(ad))
+		a->max_write = i2c_adapter_max_write(ad) - a->addr_width / 8;
 
 	memset(info, 0, sizeof(*info));
 	info->read_only = p->read_only || p->chip->read_only;

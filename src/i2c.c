@@ -6,8 +6,11 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fnmatch.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <linux/i2c-dev.h>
@@ -22,6 +25,8 @@ struct i2c_adapter {
 	int bus;
 	const struct i2c_adapter_ops *ops;
 	void *priv;
+	unsigned int max_read;	/* 0: no limit */
+	unsigned int max_write;
 	pthread_mutex_t lock;
 	atomic_int refs;
 	struct i2c_adapter *next;	/* in i2c_open_list, /dev/i2c-N only */
@@ -46,6 +51,8 @@ struct i2c_adapter *i2c_adapter_new(int bus, const struct i2c_adapter_ops *ops,
 	ad->bus = bus;
 	ad->ops = ops;
 	ad->priv = priv;
+	ad->max_read = ops->max_read;
+	ad->max_write = ops->max_write;
 	pthread_mutex_init(&ad->lock, NULL);
 	atomic_init(&ad->refs, 1);
 	return ad;
@@ -125,14 +132,84 @@ int i2c_adapter_smbus_block_read(struct i2c_adapter *ad, uint16_t addr,
 
 unsigned int i2c_adapter_max_read(const struct i2c_adapter *ad)
 {
-	return ad->ops->max_read;
+	return ad->max_read;
+}
+
+unsigned int i2c_adapter_max_write(const struct i2c_adapter *ad)
+{
+	return ad->max_write;
+}
+
+void i2c_adapter_set_limits(struct i2c_adapter *ad, unsigned int max_read,
+			    unsigned int max_write)
+{
+	ad->max_read = max_read;
+	ad->max_write = max_write;
 }
 
 /* ---- /dev/i2c-N ---- */
 
 struct i2c_dev {
 	int fd;
+	dev_t rdev;
 };
+
+/*
+ * USB bridges whose kernel drivers reject transfers over the chip's
+ * limits with EINVAL but cannot tell user space those limits (I2C_FUNCS
+ * has no room for them): matched by adapter name. From the drivers and
+ * datasheets: the CP2112 moves at most 512 bytes per read and 61 bytes
+ * per write report.
+ */
+static const struct {
+	const char *name;	/* glob on /sys/class/i2c-adapter/i2c-N/name */
+	unsigned int max_read, max_write;
+} i2c_bridges[] = {
+	{ "CP2112 SMBus Bridge on hidraw*", 512, 61 },
+};
+
+static void i2c_dev_limits(struct i2c_adapter *ad, int bus)
+{
+	char path[64], name[128] = "";
+	size_t i, n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/i2c-adapter/i2c-%d/name", bus);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	n = fread(name, 1, sizeof(name) - 1, f);
+	fclose(f);
+	name[n] = '\0';
+	name[strcspn(name, "\n")] = '\0';
+	for (i = 0; i < sizeof(i2c_bridges) / sizeof(i2c_bridges[0]); i++) {
+		if (fnmatch(i2c_bridges[i].name, name, 0) == 0) {
+			i2c_adapter_set_limits(ad, i2c_bridges[i].max_read,
+					       i2c_bridges[i].max_write);
+			return;
+		}
+	}
+}
+
+/*
+ * A failed transfer on an adapter that has been removed (USB bridge
+ * pulled out) fails with whatever the bridge driver saw: ETIMEDOUT, EIO,
+ * EPROTO... Its i2c-dev node leaves sysfs as soon as the removal starts,
+ * long before our file descriptor goes, so that tells a vanished adapter
+ * from a chip that did not answer.
+ */
+static int i2c_dev_error(const struct i2c_dev *d, int err)
+{
+	char path[64];
+
+	if (err == ENODEV || err == ESHUTDOWN)
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u", major(d->rdev),
+		 minor(d->rdev));
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return -ENODEV;
+	return -err;
+}
 
 static int i2c_dev_transfer(void *priv, struct i2c_msg *msgs, unsigned int n)
 {
@@ -140,7 +217,7 @@ static int i2c_dev_transfer(void *priv, struct i2c_msg *msgs, unsigned int n)
 	struct i2c_rdwr_ioctl_data data = { .msgs = msgs, .nmsgs = n };
 
 	if (ioctl(d->fd, I2C_RDWR, &data) < 0)
-		return -errno;
+		return i2c_dev_error(d, errno);
 	return 0;
 }
 
@@ -170,9 +247,9 @@ static int i2c_dev_smbus_block_read(void *priv, uint16_t addr, uint8_t cmd,
 		len = I2C_SMBUS_BLOCK_MAX;
 	data.block[0] = len;
 	if (ioctl(d->fd, I2C_SLAVE, addr) < 0)
-		return -errno;
+		return i2c_dev_error(d, errno);
 	if (ioctl(d->fd, I2C_SMBUS, &args) < 0)
-		return -errno;
+		return i2c_dev_error(d, errno);
 	if (data.block[0] < len)
 		len = data.block[0];
 	memcpy(buf, data.block + 1, len);
@@ -198,6 +275,7 @@ int i2c_adapter_open_dev(int bus, struct i2c_adapter **out)
 {
 	struct i2c_adapter *ad;
 	struct i2c_dev *d;
+	struct stat st;
 	char path[32];
 	int ret = 0;
 
@@ -220,12 +298,19 @@ int i2c_adapter_open_dev(int bus, struct i2c_adapter **out)
 		free(d);
 		goto out;
 	}
+	if (fstat(d->fd, &st) < 0 || !S_ISCHR(st.st_mode)) {
+		ret = -ENODEV;
+		i2c_dev_close(d);
+		goto out;
+	}
+	d->rdev = st.st_rdev;
 	ad = i2c_adapter_new(bus, &i2c_dev_ops, d);
 	if (!ad) {
 		i2c_dev_close(d);
 		ret = -ENOMEM;
 		goto out;
 	}
+	i2c_dev_limits(ad, bus);
 	ad->next = i2c_open_list;
 	i2c_open_list = ad;
 	*out = ad;

@@ -37,6 +37,7 @@ struct i2c_emul {
 	bool unplug_armed, unplugged;
 	bool on_wire;		/* a transfer occupies the bus */
 	bool smbus_only;
+	unsigned int max_read, max_write;	/* per message, 0: any */
 	uint64_t unplug_budget;
 	struct i2c_emul_stats st;
 };
@@ -123,8 +124,17 @@ static int emul_xfer(struct i2c_emul *e, struct i2c_msg *msgs, unsigned int n,
 		ret = -EOPNOTSUPP;	/* no I2C_RDWR on this adapter */
 		goto out;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		unsigned int max = msgs[i].flags & I2C_M_RD ? e->max_read :
+							      e->max_write;
+
+		/* A bridge refuses what does not fit its reports. */
+		if (max && msgs[i].len > max) {
+			ret = -EINVAL;
+			goto out;
+		}
 		bytes += 1 + msgs[i].len;
+	}
 	if (e->unplugged) {
 		ret = -ENODEV;
 		goto out;
@@ -240,6 +250,15 @@ static int emul_smbus_block_read(void *priv, uint16_t addr, uint8_t cmd,
 	int ret = emul_xfer(priv, msgs, 2, true);
 
 	return ret < 0 ? ret : (int)msgs[1].len;
+}
+
+void i2c_emul_set_limits(struct i2c_emul *e, unsigned int max_read,
+			 unsigned int max_write)
+{
+	pthread_mutex_lock(&e->lock);
+	e->max_read = max_read;
+	e->max_write = max_write;
+	pthread_mutex_unlock(&e->lock);
 }
 
 void i2c_emul_set_smbus_only(struct i2c_emul *e, bool on)

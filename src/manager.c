@@ -466,6 +466,16 @@ static bool manager_i2c_matches(const struct config_device *cd,
 		usb = udev_device_get_parent_with_subsystem_devtype(ud, "usb",
 								    "usb_device");
 		v = usb ? udev_device_get_sysattr_value(usb, "serial") : NULL;
+		if (!usb) {
+			/* HID bridges (CP2112, MCP2221, FT260) also carry
+			 * the serial as their HID device's uniq; that is all
+			 * there is when the HID device has no USB parent. */
+			usb = udev_device_get_parent_with_subsystem_devtype(
+				ud, "hid", NULL);
+			v = usb ? udev_device_get_property_value(usb,
+								 "HID_UNIQ")
+				: NULL;
+		}
 		return v && !strcmp(v, cd->usb_serial);
 	}
 	return false;

@@ -136,6 +136,58 @@ static void test_writes(void **state)
 	}
 }
 
+/*
+ * A CP2112-like bridge: 512 bytes per read, 61 per write message, over
+ * which the driver says EINVAL. Every page is written in parts that fit
+ * and never across its boundary.
+ */
+static void test_bridge_limits(void **state)
+{
+	static const char *const chips[] = { "24c02", "24c512" };
+	size_t i;
+
+	for (i = 0; i < sizeof(chips) / sizeof(chips[0]); i++) {
+		const struct at24_chip *chip = at24_chip_find(chips[i]);
+		struct at24_params p = { .chip = chip, .address = 0x50,
+					 .write_timeout_ms = 25 };
+		struct nvmem_provider_info info;
+		struct i2c_emul_stats st;
+		uint8_t data[1000], *img;
+		size_t k;
+		struct rig r;
+
+		r.size = chip->size;
+		r.image = malloc(r.size);
+		for (k = 0; k < r.size; k++)
+			r.image[k] = rand();
+		r.ad = i2c_emul_new(400000, false, &r.emul);
+		assert_non_null(r.ad);
+		i2c_emul_set_limits(r.emul, 512, 61);
+		i2c_adapter_set_limits(r.ad, 512, 61);
+		assert_int_equal(i2c_emul_add_chip(r.emul, chip, 0x50, r.image,
+						   500), 0);
+		assert_int_equal(at24_provider_open(&p, r.ad, &r.priv, &info), 0);
+		assert_true(info.read_chunk <= 512);
+		r.dev = nvmem_device_new(chips[i], &at24_provider_ops, r.priv,
+					 &info);
+		assert_non_null(r.dev);
+
+		for (k = 0; k < sizeof(data); k++)
+			data[k] = rand();
+		k = r.size < sizeof(data) ? r.size - 7 : sizeof(data);
+		assert_int_equal(nvmem_device_write(r.dev, 5, data, k), k);
+		memcpy(r.image + 5, data, k);
+		img = malloc(r.size);
+		assert_int_equal(i2c_emul_image(r.emul, 0, img, r.size), 0);
+		assert_memory_equal(img, r.image, r.size);
+		free(img);
+		i2c_emul_stats(r.emul, &st);
+		assert_int_equal(st.busy_writes, 0);
+		check_read(&r, 0, r.size);
+		rig_down(&r);
+	}
+}
+
 static void test_read_only_chips(void **state)
 {
 	struct rig r;
@@ -406,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_chip_table),
 		cmocka_unit_test(test_chip_classes),
 		cmocka_unit_test(test_writes),
+		cmocka_unit_test(test_bridge_limits),
 		cmocka_unit_test(test_read_only_chips),
 		cmocka_unit_test(test_faults),
 		cmocka_unit_test(test_unplug_mid_read),
