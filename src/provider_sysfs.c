@@ -26,7 +26,21 @@
 struct sysfs_provider {
 	int fd;
 	atomic_bool cancelled;
+	char path[];		/* of the nvmem attribute */
 };
+
+/*
+ * A read in flight when the kernel removes the device fails with what
+ * the bus driver saw (ETIMEDOUT from a pulled CP2112, say). The
+ * attribute leaves sysfs as the removal starts: if it has, the device
+ * is gone, whatever the error said.
+ */
+static ssize_t sysfs_error(const struct sysfs_provider *sp, int err)
+{
+	if (access(sp->path, F_OK) < 0 && errno == ENOENT)
+		return -ENODEV;
+	return -err;
+}
 
 /* Read a small attribute; strips the newline. 0 or -errno. */
 static int sysfs_attr(const char *root, const char *name, const char *attr,
@@ -59,9 +73,10 @@ int sysfs_provider_open(const char *root, const char *name, bool read_only,
 
 	memset(info, 0, sizeof(*info));
 	snprintf(path, sizeof(path), "%s/%s/nvmem", root, name);
-	sp = calloc(1, sizeof(*sp));
+	sp = calloc(1, sizeof(*sp) + strlen(path) + 1);
 	if (!sp)
 		return -ENOMEM;
+	strcpy(sp->path, path);
 	if (sysfs_attr(root, name, "force_ro", attr, sizeof(attr)) == 0 &&
 	    attr[0] == '1')
 		read_only = true;
@@ -115,7 +130,7 @@ static ssize_t sysfs_read(void *priv, uint64_t off, void *buf, size_t len)
 		n = pread(sp->fd, buf, len, off);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return -errno;
+		return sysfs_error(sp, errno);
 	return n ? n : -EIO;
 }
 
@@ -131,7 +146,7 @@ static ssize_t sysfs_write(void *priv, uint64_t off, const void *buf,
 		n = pwrite(sp->fd, buf, len, off);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return -errno;
+		return sysfs_error(sp, errno);
 	return n ? n : -EIO;
 }
 

@@ -1,0 +1,361 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# The real-kernel scenarios, run inside the guest by tests/kernel/vm.sh:
+#
+#   vm.sh tests/kernel/scenarios.sh BUILD_DIR [SCENARIO...]
+#
+# Every I2C transfer goes through Linux's own hid-cp2112 (on our CP2112
+# emulator, cp2112-emul, made of /dev/uhid), i2c-core, i2c-dev, and for
+# scenario 3 at24 and the nvmem core. Unplugging is destroying the uhid
+# device: the kernel removes the adapter, its i2c-dev node and any client
+# on it, with real uevents.
+#
+#   1  provider at24 with adapter = CP2112*: cells, nvmem, page writes
+#   2  unplug halfway through a dd: ENODEV, directory gone, others serve,
+#      no kernel warnings, re-plug brings it back
+#   3  a kernel at24/nvmem device (new_device) served with
+#      kernel-devices = yes, and unplugged mid-read
+#   4  the udev uevent source, with systemd-udevd running in the guest
+#      (scenarios 1-3 use --uevent-source=kernel)
+set -uo pipefail
+
+B=$(readlink -f "${1:?build directory}")
+shift
+SCENARIOS=${*:-1 2 3 4}
+NVMEMFS=$B/nvmemfs
+EMUL=$B/tests/kernel/cp2112-emul
+W=/tmp/kernel-test
+MNT=/mnt/nvmem
+LOG=$W/daemon.log
+DAEMON_PID=
+EMULS=()
+FAILS=0
+CHECKS=0
+UEVENT_SOURCE=kernel
+mkdir -p "$W" "$MNT"
+
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); CHECKS=$((CHECKS + 1)); }
+pass() { echo "ok: $*"; CHECKS=$((CHECKS + 1)); }
+check_eq() {
+	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi
+}
+check() {	# check WHAT COMMAND...
+	local what=$1; shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+hexof() { dd if="$1" bs=1 skip="$2" count="$3" status=none | xxd -p | tr -d '\n'; }
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
+wait_for() {
+	local n=$(($1 * 20)); shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.05
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# The bus number of the CP2112 adapter whose HID device has serial $1.
+cp2112_bus() {
+	local a
+	for a in /sys/class/i2c-adapter/i2c-*; do
+		[ -e "$a/name" ] || continue
+		case $(cat "$a/name") in "CP2112 SMBus Bridge"*) ;; *) continue ;; esac
+		if grep -qx "HID_UNIQ=$1" "$(readlink -f "$a/..")/uevent" 2>/dev/null; then
+			echo "${a##*/i2c-}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# plug SERIAL IMAGE [emulator options]: plug in a CP2112 with a 24c512
+# and wait for its I2C adapter. Sets PLUGGED to the emulator's pid.
+plug() {
+	local serial=$1 image=$2; shift 2
+	"$EMUL" --serial "$serial" --log "$W/emul-$serial.log" "$@" "$image" \
+		>>"$W/emul-$serial.out" 2>&1 &
+	PLUGGED=$!
+	EMULS+=("$PLUGGED")
+	wait_for 10 cp2112_bus "$serial" >/dev/null || {
+		echo "the CP2112 $serial did not appear"; return 1; }
+}
+
+# unplug PID: pull the bridge out (the emulator destroys its uhid device).
+unplug() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+start_daemon() {
+	"$NVMEMFS" -f -c "$1" --uevent-source="$UEVENT_SOURCE" "$MNT" >>"$LOG" 2>&1 &
+	DAEMON_PID=$!
+	wait_for 10 mountpoint -q "$MNT" || { echo "nvmemfs did not mount"; return 1; }
+}
+
+stop_daemon() {
+	[ -n "$DAEMON_PID" ] || return 0
+	umount "$MNT" 2>/dev/null || umount -l "$MNT"
+	if ! wait_for 10 eval "! kill -0 $DAEMON_PID 2>/dev/null"; then
+		fail "nvmemfs did not exit after unmount"
+		kill -9 "$DAEMON_PID"
+	fi
+	wait "$DAEMON_PID"
+	check_eq "nvmemfs exit status" 0 "$?"
+	DAEMON_PID=
+}
+
+cleanup() {
+	local p
+	stop_daemon >/dev/null 2>&1
+	for p in "${EMULS[@]}"; do unplug "$p"; done
+	EMULS=()
+}
+
+# The guest kernel must not have complained about anything we did.
+check_kernel_log() {
+	if dmesg | grep -E 'Oops|BUG|WARNING|Call Trace|general protection'; then
+		fail "guest kernel log: $1"
+	else
+		pass "guest kernel log clean: $1"
+	fi
+}
+
+image() {	# image FILE SEED: 64 KiB of reproducible bytes
+	openssl enc -aes-128-ctr -nosalt -pass "pass:$2" -pbkdf2 \
+		</dev/zero 2>/dev/null | head -c 65536 >"$1"
+}
+
+# A board image: MAC at 0x100, serial number at 0x10.
+board_image() {
+	image "$1" "$2"
+	printf '\x02\x00\x5e\x10\x20\x30' | dd of="$1" bs=1 seek=256 conv=notrunc status=none
+	printf 'SN4711\0\0' | dd of="$1" bs=1 seek=16 conv=notrunc status=none
+}
+
+# dd_until_error FILE OUT: a 64 KiB-block dd; prints its stderr.
+dd_err() {
+	dd if="$1" of=/dev/null bs=64k 2>&1 >/dev/null | head -1
+}
+
+scenario_1() {
+	echo "--- scenario 1: provider at24 on the kernel's hid-cp2112 (adapter = CP2112*)"
+	board_image "$W/s1.img" 1
+	cp "$W/s1.img" "$W/s1.orig"
+	plug S1 "$W/s1.img" || return
+	cat >"$W/s1.conf" <<CONF
+[nvmemfs]
+kernel-devices = no
+[device eeprom]
+provider = at24
+adapter = CP2112*
+address = 0x50
+chip = 24c512
+[cell eeprom/mac-address]
+offset = 0x100
+size = 6
+format = mac
+[cell eeprom/serial-number]
+offset = 0x10
+size = 8
+format = string
+CONF
+	start_daemon "$W/s1.conf" || return
+	wait_for 10 test -e "$MNT/eeprom/nvmem"
+	check_eq "mac cell through hid-cp2112" "02:00:5e:10:20:30" "$(cat "$MNT/eeprom/cells/mac-address")"
+	check_eq "string cell" "SN4711" "$(cat "$MNT/eeprom/cells/serial-number")"
+	check_eq "size of nvmem" 65536 "$(stat -c %s "$MNT/eeprom/nvmem")"
+	check "whole 24c512 read with cmp" cmp -s "$W/s1.orig" "$MNT/eeprom/nvmem"
+	check_eq "dd skip/count" "$(hexof "$W/s1.orig" 1000 300)" \
+		"$(dd if="$MNT/eeprom/nvmem" bs=100 skip=10 count=3 status=none | xxd -p | tr -d '\n')"
+
+	# 1000 bytes at an odd offset: 9 pages, none written across its end.
+	head -c 1000 /dev/urandom >"$W/s1.w"
+	: >"$W/emul-S1.log.w"
+	grep -c '^W [0-9]' "$W/emul-S1.log" >"$W/s1.before" || true
+	dd if="$W/s1.w" of="$MNT/eeprom/nvmem" bs=1000 oflag=seek_bytes seek=333 \
+		conv=notrunc status=none
+	check_eq "dd write exit status" 0 "$?"
+	check_eq "written bytes are in the emulator's image" "$(xxd -p "$W/s1.w" | tr -d '\n')" \
+		"$(hexof "$W/s1.img" 333 1000)"
+	check "the image before the write is untouched" \
+		cmp -n 333 "$W/s1.orig" "$W/s1.img"
+	check "... and after it" cmp -i 1333 "$W/s1.orig" "$W/s1.img"
+	check_eq "read back through nvmemfs" "$(xxd -p "$W/s1.w" | tr -d '\n')" \
+		"$(dd if="$MNT/eeprom/nvmem" bs=1 skip=333 count=1000 status=none | xxd -p | tr -d '\n')"
+	# From the emulator's log: every data write inside one 128-byte page,
+	# in reports of at most 59 data bytes (61 less the word address).
+	awk -v skip="$(cat "$W/s1.before")" '/^W [0-9]/ && ++n > skip {
+		w++; if ($2 % 128 + $3 > 128) bad++; if ($3 > 59) big++; sum += $3 }
+		END { printf "%d %d %d %d\n", w, bad + 0, big + 0, sum }' \
+		"$W/emul-S1.log" >"$W/s1.writes"
+	read -r nw nbad nbig nsum <"$W/s1.writes"
+	echo "    the write took $nw bus writes"
+	check_eq "no bus write crosses a page" 0 "$nbad"
+	check_eq "no bus write over the CP2112's report" 0 "$nbig"
+	check_eq "bytes written on the bus" 1000 "$nsum"
+	check "the write cycle was polled (the chip NACKed meanwhile)" \
+		grep -q '^W nack' "$W/emul-S1.log"
+	check_eq "a cell write" "" "$(echo 02:11:22:33:44:55 >"$MNT/eeprom/cells/mac-address" 2>&1)"
+	check_eq "the cell write in the image" 021122334455 "$(hexof "$W/s1.img" 256 6)"
+	cleanup
+	check_kernel_log "scenario 1"
+}
+
+scenario_2() {
+	echo "--- scenario 2: unplug halfway through a dd, then re-plug"
+	image "$W/pull.img" 2
+	image "$W/other.img" 3
+	# The bridge vanishes when byte 32768 of the dd is on the wire.
+	plug PULL "$W/pull.img" --unplug-at 32769 || return
+	local pull_pid=$PLUGGED
+	plug OTHER "$W/other.img" || return
+	cat >"$W/s2.conf" <<CONF
+[nvmemfs]
+kernel-devices = no
+[device pulled]
+provider = at24
+usb-serial = PULL
+address = 0x50
+chip = 24c512
+[device other]
+provider = at24
+usb-serial = OTHER
+address = 0x50
+chip = 24c512
+CONF
+	start_daemon "$W/s2.conf" || return
+	wait_for 10 test -e "$MNT/pulled/nvmem" -a -e "$MNT/other/nvmem"
+	check "both bridges found by USB serial (HID uniq)" test -e "$MNT/pulled/nvmem" -a -e "$MNT/other/nvmem"
+	local ino t0 t1 err
+	ino=$(stat -c %i "$MNT/pulled/nvmem")
+	t0=$(date +%s%N)
+	err=$(dd_err "$MNT/pulled/nvmem")
+	t1=$(date +%s%N)
+	echo "    dd: $err ($(( (t1 - t0) / 1000000 )) ms)"
+	case $err in
+	*"No such device"*) pass "dd fails with No such device" ;;
+	*) fail "dd: expected No such device, got '$err'" ;;
+	esac
+	wait "$pull_pid" 2>/dev/null
+	check "the device directory is gone" wait_for 5 eval "! test -e '$MNT/pulled'"
+	check_eq "ls no longer lists it" "other" "$(ls "$MNT")"
+	check "the other bridge keeps serving" cmp -s "$W/other.img" "$MNT/other/nvmem"
+	check_kernel_log "scenario 2, after the unplug"
+
+	plug PULL "$W/pull.img" || return
+	check "re-plug brings the device back" wait_for 10 test -e "$MNT/pulled/nvmem"
+	if [ "$(stat -c %i "$MNT/pulled/nvmem")" != "$ino" ]; then
+		pass "with a new inode"
+	else
+		fail "the re-plugged device kept its inode number"
+	fi
+	check "the re-plugged device reads correctly" cmp -s "$W/pull.img" "$MNT/pulled/nvmem"
+	cleanup
+	check_kernel_log "scenario 2"
+}
+
+# The kernel's nvmem device on the CP2112 at bus $1, address 0x50.
+kernel_nvmem_name() {
+	local d
+	for d in /sys/bus/i2c/devices/"$1"-0050/"$1"-0050*; do
+		[ -e "$d/nvmem" ] && { basename "$d"; return 0; }
+	done
+	return 1
+}
+
+scenario_3() {
+	echo "--- scenario 3: the kernel's at24 and nvmem core, served by kernel-devices = yes"
+	image "$W/k.img" 4
+	plug KERN "$W/k.img" --unplug-at 20001 || return
+	local kpid=$PLUGGED bus name err
+	bus=$(cp2112_bus KERN)
+	echo "24c512 0x50" >"/sys/bus/i2c/devices/i2c-$bus/new_device"
+	wait_for 10 kernel_nvmem_name "$bus" >/dev/null
+	name=$(kernel_nvmem_name "$bus") || { fail "no kernel nvmem device"; return; }
+	echo "    kernel nvmem device: $name"
+	cat >"$W/s3.conf" <<CONF
+[nvmemfs]
+kernel-devices = yes
+CONF
+	start_daemon "$W/s3.conf" || return
+	check "nvmemfs serves the kernel's device" wait_for 10 test -e "$MNT/$name/nvmem"
+	check_eq "its size" 65536 "$(stat -c %s "$MNT/$name/nvmem")"
+	check_eq "the first 8 KiB through at24 and nvmem" \
+		"$(head -c 8192 "$W/k.img" | md5sum)" "$(head -c 8192 "$MNT/$name/nvmem" | md5sum)"
+	local others
+	others=$(ls "$MNT" | grep -vx "$name" | head -1)
+	err=$(dd_err "$MNT/$name/nvmem")
+	echo "    dd: $err"
+	case $err in
+	*"No such device"*) pass "unplug mid-read: dd fails with No such device" ;;
+	*) fail "unplug mid-read: expected No such device, got '$err'" ;;
+	esac
+	wait "$kpid" 2>/dev/null
+	check "the device directory is gone" wait_for 5 eval "! test -e '$MNT/$name'"
+	if [ -n "$others" ]; then
+		check "another kernel device ($others) keeps serving" \
+			cmp -s "/sys/bus/nvmem/devices/$others/nvmem" "$MNT/$others/nvmem"
+	fi
+	cleanup
+	check_kernel_log "scenario 3"
+}
+
+scenario_4() {
+	echo "--- scenario 4: the udev uevent source"
+	local udevd
+	udevd=$(command -v systemd-udevd || echo /lib/systemd/systemd-udevd)
+	mkdir -p /run/udev
+	if ! "$udevd" --daemon 2>"$W/udevd.err"; then
+		fail "systemd-udevd does not start in the guest: $(cat "$W/udevd.err")"
+		return
+	fi
+	# udevadm refuses to act in a chroot unless told to.
+	export SYSTEMD_IGNORE_CHROOT=1
+	udevadm settle -t 10
+	UEVENT_SOURCE=udev
+	image "$W/u.img" 5
+	plug UDEV "$W/u.img" --unplug-at 10001 || return
+	local upid=$PLUGGED err
+	cat >"$W/s4.conf" <<CONF
+[nvmemfs]
+kernel-devices = no
+[device eeprom]
+provider = at24
+usb-serial = UDEV
+address = 0x50
+chip = 24c512
+CONF
+	start_daemon "$W/s4.conf" || return
+	check "found through udevd's database" wait_for 10 test -e "$MNT/eeprom/nvmem"
+	check_eq "udev source in the log" 1 "$(grep -c 'watching udev uevents' "$LOG")"
+	err=$(dd_err "$MNT/eeprom/nvmem")
+	case $err in
+	*"No such device"*) pass "unplug mid-read via udev: No such device" ;;
+	*) fail "unplug mid-read via udev: expected No such device, got '$err'" ;;
+	esac
+	wait "$upid" 2>/dev/null
+	check "the device directory is gone" wait_for 5 eval "! test -e '$MNT/eeprom'"
+	plug UDEV "$W/u.img" || return
+	check "re-plug via udev brings it back" wait_for 10 test -e "$MNT/eeprom/nvmem"
+	check "and it reads correctly" cmp -s "$W/u.img" "$MNT/eeprom/nvmem"
+	cleanup
+	udevadm control --exit || pkill -x systemd-udevd
+	UEVENT_SOURCE=kernel
+	check_kernel_log "scenario 4"
+}
+
+for s in $SCENARIOS; do
+	"scenario_$s"
+	cleanup
+	if grep -qE 'ERROR: AddressSanitizer|runtime error:' "$LOG" 2>/dev/null; then
+		fail "sanitizer report in the daemon log"
+	fi
+done
+if [ "$FAILS" -ne 0 ]; then
+	echo "--- daemon log"; tail -40 "$LOG"
+fi
+echo "kernel scenarios: $((CHECKS - FAILS)) passed, $FAILS failed"
+[ "$FAILS" -eq 0 ]

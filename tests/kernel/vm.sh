@@ -1,0 +1,167 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# Run a script inside a small QEMU guest with Debian 12's own kernel, so
+# that nvmemfs meets the real uhid, hid-cp2112, i2c-dev, at24 and nvmem
+# code instead of our emulated transport.
+#
+#   tests/kernel/vm.sh SCRIPT [ARGS...]
+#
+# The guest sees this machine's root file system read-only over virtio-9p
+# (so the build tree and the host's tools work unchanged) with tmpfs on
+# /tmp, /run and /mnt, and runs SCRIPT as root in it. The exit status of
+# SCRIPT becomes ours; everything the guest prints goes to stdout.
+#
+# Downloads (the kernel package) and the generated initramfs are cached
+# in $NVMEMFS_VM_CACHE (default /var/cache/nvmemfs-vm), never in the
+# source tree. Needs qemu-system-x86, busybox-static, cpio and kmod.
+set -euo pipefail
+
+CACHE=${NVMEMFS_VM_CACHE:-/var/cache/nvmemfs-vm}
+MEM=${NVMEMFS_VM_MEM:-1024}
+TIMEOUT=${NVMEMFS_VM_TIMEOUT:-600}
+
+# Everything the scenarios need, with their dependencies added below.
+MODULES="virtio_pci 9pnet_virtio 9p fuse uhid hid-cp2112 i2c-dev at24"
+
+[ $# -ge 1 ] || { echo "usage: $0 SCRIPT [ARGS...]" >&2; exit 2; }
+script=$(readlink -f "$1")
+shift
+
+mkdir -p "$CACHE"
+
+# The kernel: the package linux-image-amd64 points at, unpacked here and
+# never installed on this machine.
+kernel_pkg() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+
+fetch_kernel() {
+	local pkg deb
+	pkg=$(kernel_pkg)
+	if [ -z "$pkg" ]; then
+		apt-get update >/dev/null
+		pkg=$(kernel_pkg)
+	fi
+	[ -n "$pkg" ] || { echo "vm: no linux-image package found" >&2; return 1; }
+	if [ -f "$CACHE/$pkg/ok" ]; then
+		echo "$CACHE/$pkg"
+		return
+	fi
+	echo "vm: downloading $pkg" >&2
+	rm -rf "$CACHE/$pkg"
+	mkdir -p "$CACHE/$pkg"
+	# apt's sandbox user may not write here; the download is the same.
+	(cd "$CACHE/$pkg" && apt-get download -o APT::Sandbox::User=root "$pkg" >&2)
+	deb=$(ls "$CACHE/$pkg"/*.deb)
+	dpkg -x "$deb" "$CACHE/$pkg/root"
+	rm -f "$deb"
+	depmod -b "$CACHE/$pkg/root" "$(ls "$CACHE/$pkg/root/lib/modules")"
+	touch "$CACHE/$pkg/ok"
+	echo "$CACHE/$pkg"
+}
+
+kdir=$(fetch_kernel)
+kver=$(ls "$kdir/root/lib/modules")
+vmlinuz=$kdir/root/boot/vmlinuz-$kver
+
+# The initramfs: busybox, the modules in load order and /init.
+build_initramfs() {
+	local out=$1 tmp m
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp"/{bin,dev,proc,sys,newroot,host,lib/modules}
+	cp /bin/busybox "$tmp/bin/busybox"
+	: >"$tmp/modules.order"
+	for m in $MODULES; do
+		modprobe -d "$kdir/root" -S "$kver" --show-depends "$m" |
+			awk '$1 == "insmod" { print $2 }'
+	done | awk '!seen[$0]++' | while read -r m; do
+		cp "$m" "$tmp/lib/modules/"
+		basename "$m" >>"$tmp/modules.order"
+	done
+	cat >"$tmp/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in $(cat /modules.order); do
+	insmod "/lib/modules/$m" || echo "vm: insmod $m failed"
+done
+opts=trans=virtio,version=9p2000.L,ro,msize=262144
+mount -t 9p -o $opts hostroot /newroot || { echo "vm: no 9p root"; poweroff -f; }
+# A second view of the root, without the tmpfs mounts put on top below.
+mount --bind /newroot /host
+for d in tmp run mnt; do mount -t tmpfs -o mode=1777 tmpfs /newroot/$d; done
+# The host paths we must still see under the new tmpfs mounts.
+for p in $(sed -n 's/.*nvmemfs.keep=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' '); do
+	[ "$p" = none ] && continue
+	mkdir -p "/newroot$p" && mount --bind "/host$p" "/newroot$p"
+done
+mount --move /dev /newroot/dev
+mount -t proc proc /newroot/proc
+mount -t sysfs sys /newroot/sys
+mkdir -p /newroot/dev/pts && mount -t devpts devpts /newroot/dev/pts
+cmd=$(cat /host/$(sed -n 's/.*nvmemfs.cmd=\([^ ]*\).*/\1/p' /proc/cmdline))
+chroot /newroot /bin/sh -c "cd /tmp && $cmd"
+echo "NVMEMFS-VM-EXIT=$?"
+poweroff -f
+EOF
+	chmod +x "$tmp/init"
+	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
+	rm -rf "$tmp"
+}
+
+initrd=$kdir/initramfs-$(echo "$MODULES" | md5sum | cut -c1-8).gz
+if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ]; then
+	build_initramfs "$initrd.tmp"
+	mv "$initrd.tmp" "$initrd"
+fi
+
+# The command for the guest, in a file it reads through 9p.
+cmdfile=$(mktemp "$CACHE/cmd.XXXXXX")
+trap 'rm -f "$cmdfile"' EXIT
+{
+	printf 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TMPDIR=/tmp;'
+	printf ' %q' "$script" "$@"
+	printf '\n'
+} >"$cmdfile"
+
+# Paths under the guest's tmpfs mounts that the script needs: its own
+# directory and the current one (a build tree in /tmp, say).
+keep=
+for p in "$(dirname "$script")" "$PWD" ${NVMEMFS_VM_KEEP:-}; do
+	case $p in /tmp/* | /run/* | /mnt/*) keep=$keep${keep:+,}$p ;; esac
+done
+
+accel="-accel tcg,thread=multi -cpu max"
+# KVM only where it really works (some hosts refuse the guest's MSRs).
+if [ -w /dev/kvm ] && [ "${NVMEMFS_VM_KVM:-auto}" != no ]; then
+	# A guest that panics at once (no root) exits cleanly under KVM.
+	if timeout 60 qemu-system-x86_64 -accel kvm -cpu host -m 256 -display none \
+		-no-reboot -serial none -kernel "$vmlinuz" -append panic=-1 \
+		>/dev/null 2>&1 ||
+	   [ "${NVMEMFS_VM_KVM:-auto}" = yes ]; then
+		accel="-accel kvm -cpu host"
+	fi
+fi
+
+out=$(mktemp)
+trap 'rm -f "$cmdfile" "$out"' EXIT
+set +e
+# shellcheck disable=SC2086
+timeout "$TIMEOUT" qemu-system-x86_64 $accel -smp 2 -m "$MEM" \
+	-nographic -no-reboot -monitor none -serial stdio -nic none \
+	-kernel "$vmlinuz" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=4 nvmemfs.cmd=${cmdfile#/} nvmemfs.keep=${keep:-none}" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	</dev/null | sed -u 's/\x1b[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g; s/\r$//' | tee "$out"
+qrc=${PIPESTATUS[0]}
+set -e
+rc=$(sed -n 's/^NVMEMFS-VM-EXIT=\([0-9]*\).*/\1/p' "$out" | tr -d '\r' | tail -1)
+if [ -z "$rc" ]; then
+	echo "vm: the guest did not finish (qemu exit $qrc)" >&2
+	exit 1
+fi
+exit "$rc"
