@@ -17,12 +17,14 @@
 #   3  a kernel at24/nvmem device (new_device) served with
 #      kernel-devices = yes, and unplugged mid-read
 #   4  the udev uevent source, with systemd-udevd running in the guest
-#      (scenarios 1-3 use --uevent-source=kernel)
+#      (the others use --uevent-source=kernel)
+#   5  provider file on real MTD devices (mtdram, nandsim): erases
+#   6  the SMBus-only fallback of provider at24, on i2c-stub
 set -uo pipefail
 
 B=$(readlink -f "${1:?build directory}")
 shift
-SCENARIOS=${*:-1 2 3 4}
+SCENARIOS=${*:-1 2 3 4 5 6}
 NVMEMFS=$B/nvmemfs
 EMUL=$B/tests/kernel/cp2112-emul
 W=/tmp/kernel-test
@@ -48,11 +50,10 @@ hexof() { dd if="$1" bs=1 skip="$2" count="$3" status=none | xxd -p | tr -d '\n'
 
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
 wait_for() {
-	local n=$(($1 * 20)); shift
-	while [ $n -gt 0 ]; do
+	local end=$((SECONDS + $1)); shift
+	while [ $SECONDS -le "$end" ]; do
 		"$@" && return 0
 		sleep 0.05
-		n=$((n - 1))
 	done
 	return 1
 }
@@ -200,6 +201,15 @@ CONF
 		grep -q '^W nack' "$W/emul-S1.log"
 	check_eq "a cell write" "" "$(echo 02:11:22:33:44:55 >"$MNT/eeprom/cells/mac-address" 2>&1)"
 	check_eq "the cell write in the image" 021122334455 "$(hexof "$W/s1.img" 256 6)"
+
+	# The same EEPROM by bus number.
+	local bus
+	bus=$(cp2112_bus S1)
+	stop_daemon
+	sed "s/^adapter = .*/bus = $bus/" "$W/s1.conf" >"$W/s1b.conf"
+	start_daemon "$W/s1b.conf" || return
+	wait_for 10 test -e "$MNT/eeprom/nvmem"
+	check_eq "found by bus = $bus" "02:11:22:33:44:55" "$(cat "$MNT/eeprom/cells/mac-address")"
 	cleanup
 	check_kernel_log "scenario 1"
 }
@@ -345,6 +355,126 @@ CONF
 	udevadm control --exit || pkill -x systemd-udevd
 	UEVENT_SOURCE=kernel
 	check_kernel_log "scenario 4"
+}
+
+# vm_insmod MODULE [PARAMS]: load a module vm.sh put aside, after its
+# dependencies.
+vm_insmod() {
+	local m=$1 f last; shift
+	last=$(tail -1 "/run/vm-modules/$m.deps")
+	while read -r f; do
+		if [ "$f" = "$last" ]; then
+			insmod "/run/vm-modules/$f" "$@"
+		else
+			grep -q "^${f%.ko} " /proc/modules ||
+				insmod "/run/vm-modules/$f"
+		fi
+	done <"/run/vm-modules/$m.deps"
+}
+
+# mtd_write_check DEV ERASES: nvmemfs on MTD device DEV; a dd across the
+# first erase-block boundary and a cell across the second must change
+# those bytes and no other, with ERASES MEMERASE64 calls (counted on the
+# daemon's system calls). The first 256 KiB are compared.
+mtd_write_check() {
+	local dev=$1 erases=$2 st eb
+	eb=$(cat "/sys/class/mtd/${dev#/dev/}/erasesize")
+	image "$W/m.img" 6
+	cat "$W/m.img" "$W/m.img" "$W/m.img" "$W/m.img" >"$W/mtd.orig"
+	cat "$W/mtd.orig" >"$dev"
+	cat >"$W/s5.conf" <<CONF
+[nvmemfs]
+kernel-devices = no
+[device flash]
+provider = file
+path = $dev
+[cell flash/mac-address]
+offset = $((2 * eb - 3))
+size = 6
+format = mac
+CONF
+	start_daemon "$W/s5.conf" || return
+	check_eq "$dev: size" "$(cat "/sys/class/mtd/${dev#/dev/}/size")" \
+		"$(stat -c %s "$MNT/flash/nvmem")"
+	check "$dev: read through nvmemfs" cmp -n 262144 "$W/mtd.orig" "$MNT/flash/nvmem"
+	head -c 100 /dev/urandom >"$W/m.w"
+	strace -f -e trace=ioctl -o "$W/s5.strace" -p "$DAEMON_PID" 2>"$W/s5.strace.err" &
+	st=$!
+	# strace is slow to start under emulation: wait until it has the
+	# daemon ("Process N attached with M threads").
+	wait_for 30 grep -q attached "$W/s5.strace.err"
+	dd if="$W/m.w" of="$MNT/flash/nvmem" bs=100 oflag=seek_bytes \
+		seek=$((eb - 50)) conv=notrunc status=none
+	check_eq "$dev: dd write" 0 "$?"
+	check_eq "$dev: a cell across two erase blocks" "" \
+		"$(echo 02:aa:bb:cc:dd:ee >"$MNT/flash/cells/mac-address" 2>&1)"
+	kill "$st"; wait "$st"
+	check_eq "$dev: erases" "$erases" "$(grep -c 'MEMERASE64.*= 0' "$W/s5.strace")"
+	cp "$W/mtd.orig" "$W/mtd.want"
+	dd if="$W/m.w" of="$W/mtd.want" bs=100 oflag=seek_bytes seek=$((eb - 50)) \
+		conv=notrunc status=none
+	printf '\x02\xaa\xbb\xcc\xdd\xee' | dd of="$W/mtd.want" bs=1 \
+		seek=$((2 * eb - 3)) conv=notrunc status=none
+	check "$dev: the new bytes are there and every other byte is unchanged" \
+		cmp -n 262144 "$W/mtd.want" "$dev"
+	check_eq "$dev: the cell reads back" "02:aa:bb:cc:dd:ee" \
+		"$(cat "$MNT/flash/cells/mac-address")"
+	stop_daemon
+}
+
+scenario_5() {
+	echo "--- scenario 5: provider file on MTD devices: erase before write"
+	# mtdram is RAM (MTD_NO_ERASE): written in place, never erased.
+	vm_insmod mtdram total_size=256 erase_size=64 || { fail "mtdram"; return; }
+	wait_for 5 test -c /dev/mtd0 || { fail "no /dev/mtd0"; return; }
+	mtd_write_check /dev/mtd0 0
+	rmmod mtdram
+	# nandsim is flash that must be erased before it is programmed: each
+	# erase block written is read, merged, erased and written back.
+	# 16 MiB, 16 KiB erase blocks, 512-byte pages
+	vm_insmod nandsim first_id_byte=0x20 second_id_byte=0x33 || { fail "nandsim"; return; }
+	wait_for 5 test -c /dev/mtd0 || { fail "no nandsim device"; return; }
+	echo "    nandsim: $(cat /sys/class/mtd/mtd0/type), $(cat /sys/class/mtd/mtd0/size) bytes, erase blocks of $(cat /sys/class/mtd/mtd0/erasesize)"
+	mtd_write_check /dev/mtd0 4
+	rmmod nandsim
+	check_kernel_log "scenario 5"
+}
+
+scenario_6() {
+	echo "--- scenario 6: the at24 SMBus fallback on i2c-stub (no plain I2C)"
+	vm_insmod i2c-stub chip_addr=0x50 || { fail "i2c-stub"; return; }
+	local a bus=
+	for a in /sys/class/i2c-adapter/i2c-*; do
+		case $(cat "$a/name") in "SMBus stub"*) bus=${a##*/i2c-} ;; esac
+	done
+	[ -n "$bus" ] || { fail "no i2c-stub adapter"; return; }
+	# Fill the stub's 256 registers, 32 bytes per SMBus block write.
+	image "$W/stub.img" 7
+	head -c 256 "$W/stub.img" >"$W/stub.256"
+	local off
+	for off in $(seq 0 32 224); do
+		# shellcheck disable=SC2046
+		i2cset -y "$bus" 0x50 "$off" $(dd if="$W/stub.256" bs=1 skip="$off" count=32 \
+			status=none | xxd -p -c1 | sed 's/^/0x/') i || fail "i2cset"
+	done
+	cat >"$W/s6.conf" <<CONF
+[nvmemfs]
+kernel-devices = no
+[device stub]
+provider = at24
+adapter = SMBus stub*
+address = 0x50
+chip = 24c02
+CONF
+	start_daemon "$W/s6.conf" || return
+	wait_for 10 test -e "$MNT/stub/nvmem"
+	check_eq "served read-only (no plain I2C, no writes)" "-r--r--r--" \
+		"$(stat -c %A "$MNT/stub/nvmem")"
+	check "read with SMBus I2C-block reads" cmp -s "$W/stub.256" "$MNT/stub/nvmem"
+	check_eq "a write is refused" 1 "$(echo x 2>/dev/null >"$MNT/stub/nvmem"; echo $?)"
+	cleanup
+	rmmod i2c-stub
+	check_kernel_log "scenario 6"
 }
 
 for s in $SCENARIOS; do

@@ -21,8 +21,11 @@ CACHE=${NVMEMFS_VM_CACHE:-/var/cache/nvmemfs-vm}
 MEM=${NVMEMFS_VM_MEM:-1024}
 TIMEOUT=${NVMEMFS_VM_TIMEOUT:-600}
 
-# Everything the scenarios need, with their dependencies added below.
+# Everything the scenarios need, with their dependencies added below:
+# loaded at boot, and loaded by the scenarios with their own parameters
+# (from /run/vm-modules: NAME.deps lists the files in load order).
 MODULES="virtio_pci 9pnet_virtio 9p fuse uhid hid-cp2112 i2c-dev at24"
+EXTRA_MODULES="mtdram nandsim i2c-stub"
 
 [ $# -ge 1 ] || { echo "usage: $0 SCRIPT [ARGS...]" >&2; exit 2; }
 script=$(readlink -f "$1")
@@ -80,6 +83,13 @@ build_initramfs() {
 		cp "$m" "$tmp/lib/modules/"
 		basename "$m" >>"$tmp/modules.order"
 	done
+	for m in $EXTRA_MODULES; do
+		modprobe -d "$kdir/root" -S "$kver" --show-depends "$m" |
+			awk '$1 == "insmod" { print $2 }' | while read -r f; do
+			cp -n "$f" "$tmp/lib/modules/"
+			basename "$f" >>"$tmp/lib/modules/$m.deps"
+		done
+	done
 	cat >"$tmp/init" <<'EOF'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -99,6 +109,7 @@ for p in $(sed -n 's/.*nvmemfs.keep=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ');
 	[ "$p" = none ] && continue
 	mkdir -p "/newroot$p" && mount --bind "/host$p" "/newroot$p"
 done
+mkdir -p /newroot/run/vm-modules && mount --bind /lib/modules /newroot/run/vm-modules
 mount --move /dev /newroot/dev
 mount -t proc proc /newroot/proc
 mount -t sysfs sys /newroot/sys
@@ -113,7 +124,7 @@ EOF
 	rm -rf "$tmp"
 }
 
-initrd=$kdir/initramfs-$(echo "$MODULES" | md5sum | cut -c1-8).gz
+initrd=$kdir/initramfs-$(echo "$MODULES $EXTRA_MODULES" | md5sum | cut -c1-8).gz
 if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ]; then
 	build_initramfs "$initrd.tmp"
 	mv "$initrd.tmp" "$initrd"
