@@ -46,6 +46,10 @@ const char *nvmem_device_backing(const struct nvmem_device *dev);
 
 /* Force the device read-only (configuration). Before registration. */
 void nvmem_device_set_read_only(struct nvmem_device *dev, bool ro);
+/* Keep what is read in memory (configuration key "cache"; cache.h says
+ * why it is never stale). Before registration. 0 or -ENOMEM. */
+int nvmem_device_set_cache(struct nvmem_device *dev, bool on);
+bool nvmem_device_cached(const struct nvmem_device *dev);
 /* Override the type the provider reported. Before registration. */
 void nvmem_device_set_type(struct nvmem_device *dev, enum nvmem_type type);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "log.h"
 #include "nvmem.h"
 #include "registry.h"
@@ -50,6 +51,9 @@ struct nvmem_device {
 	uint32_t write_chunk;
 	struct nvmem_cell *cells;
 	size_t ncells, cells_cap;
+	/* NULL: not cached. Has its own lock; dropped at unregistration,
+	 * freed with the device. */
+	struct nvmem_cache *cache;
 	/* Open-addressing index into @cells (index + 1; 0 = empty slot), so
 	 * a lookup costs the same with 10 cells or 10,000. */
 	uint32_t *cell_hash;
@@ -164,6 +168,23 @@ void nvmem_device_set_read_only(struct nvmem_device *dev, bool ro)
 		dev->read_only = true;
 	else
 		dev->read_only = !atomic_load(&dev->impl)->ops->write;
+}
+
+int nvmem_device_set_cache(struct nvmem_device *dev, bool on)
+{
+	if (!on) {
+		nvmem_cache_free(dev->cache);
+		dev->cache = NULL;
+		return 0;
+	}
+	if (!dev->cache && dev->size)
+		dev->cache = nvmem_cache_new(dev->size);
+	return dev->cache || !dev->size ? 0 : -ENOMEM;
+}
+
+bool nvmem_device_cached(const struct nvmem_device *dev)
+{
+	return dev->cache;
 }
 
 void nvmem_device_set_type(struct nvmem_device *dev, enum nvmem_type type)
@@ -308,6 +329,7 @@ void nvmem_device_put(struct nvmem_device *dev)
 		nvmem_cell_release(&dev->cells[i]);
 	free(dev->cells);
 	free(dev->cell_hash);
+	nvmem_cache_free(dev->cache);
 	srcu_domain_free(dev->srcu);
 	pthread_mutex_destroy(&dev->write_lock);
 	pthread_mutex_destroy(&dev->state_lock);
@@ -406,6 +428,74 @@ static ssize_t nvmem_device_io(struct nvmem_device *dev, bool write,
 	return ret < 0 ? nvmem_device_error(dev, ret) : ret;
 }
 
+/* Read [@off, @off + @n) from the provider, whole. */
+static ssize_t nvmem_device_read_all(struct nvmem_device *dev, uint64_t off,
+				     uint8_t *buf, size_t n)
+{
+	size_t done = 0;
+	ssize_t ret;
+
+	while (done < n) {
+		ret = nvmem_device_io(dev, false, off + done, buf + done,
+				      n - done);
+		if (ret < 0)
+			return ret;
+		done += ret;
+	}
+	return done;
+}
+
+/*
+ * Through the cache: in pieces of whole cache blocks, at most a read
+ * chunk each; a piece not wholly cached is read from the provider, whole,
+ * and stored unless a write overlapped it. Returns @len or -errno.
+ */
+static ssize_t nvmem_device_read_cached(struct nvmem_device *dev,
+					uint64_t off, void *buf, size_t len)
+{
+	uint32_t bs = nvmem_cache_block(dev->cache);
+	size_t chunk = dev->read_chunk - dev->read_chunk % bs;
+	uint8_t *tmp = NULL;
+	size_t done = 0;
+	ssize_t ret;
+
+	if (nvmem_cache_read(dev->cache, off, buf, len))
+		return len;	/* the common case: a cell read again */
+	if (chunk < bs)
+		chunk = bs;
+	tmp = malloc(chunk);
+	if (!tmp)
+		return 0;	/* the caller reads uncached */
+	while (done < len) {
+		uint64_t pos = off + done, start = pos - pos % bs;
+		uint64_t end = start + chunk, want_end = off + len;
+		size_t n;
+		uint64_t gen;
+
+		if (want_end % bs)
+			want_end += bs - want_end % bs;
+		if (end > want_end)
+			end = want_end;
+		if (end > dev->size)
+			end = dev->size;
+		n = (end < off + len ? end : off + len) - pos;
+		if (!nvmem_cache_read(dev->cache, pos, (char *)buf + done, n)) {
+			gen = nvmem_cache_begin(dev->cache);
+			ret = nvmem_device_read_all(dev, start, tmp, end - start);
+			if (ret < 0) {
+				free(tmp);
+				return ret;
+			}
+			nvmem_cache_fill(dev->cache, gen, start, tmp,
+					 end - start);
+			memcpy((char *)buf + done, tmp + (pos - start), n);
+		}
+		done += n;
+	}
+	free(tmp);
+	return done;
+}
+
 ssize_t nvmem_device_read(struct nvmem_device *dev, uint64_t off, void *buf,
 			  size_t len)
 {
@@ -418,6 +508,12 @@ ssize_t nvmem_device_read(struct nvmem_device *dev, uint64_t off, void *buf,
 		return 0;
 	if (len > dev->size - off)
 		len = dev->size - off;
+	if (dev->cache) {
+		ret = nvmem_device_read_cached(dev, off, buf, len);
+		if (ret < 0)
+			return ret;
+		done = ret;
+	}
 
 	while (done < len) {
 		size_t n = len - done;
@@ -438,10 +534,13 @@ ssize_t nvmem_device_read(struct nvmem_device *dev, uint64_t off, void *buf,
 	return done;
 }
 
+static ssize_t nvmem_device_write_chunks(struct nvmem_device *dev,
+					 uint64_t off, const void *buf,
+					 size_t len);
+
 ssize_t nvmem_device_write_locked(struct nvmem_device *dev, uint64_t off,
 				  const void *buf, size_t len)
 {
-	size_t done = 0;
 	ssize_t ret;
 
 	if (!atomic_load(&dev->alive))
@@ -454,6 +553,23 @@ ssize_t nvmem_device_write_locked(struct nvmem_device *dev, uint64_t off,
 		return -ENOSPC;
 	if (len > dev->size - off)
 		len = dev->size - off;
+
+	/* Before: no read that overlaps the write stores what it read.
+	 * After (below): nothing read meanwhile survives. */
+	if (dev->cache)
+		nvmem_cache_invalidate(dev->cache, off, len);
+	ret = nvmem_device_write_chunks(dev, off, buf, len);
+	if (dev->cache)
+		nvmem_cache_invalidate(dev->cache, off, len);
+	return ret;
+}
+
+static ssize_t nvmem_device_write_chunks(struct nvmem_device *dev,
+					 uint64_t off, const void *buf,
+					 size_t len)
+{
+	size_t done = 0;
+	ssize_t ret;
 
 	while (done < len) {
 		uint64_t pos = off + done;
@@ -526,6 +642,9 @@ void nvmem_device_unregister(struct nvmem_device *dev)
 	}
 	dev->state = NVMEM_DEAD;
 	atomic_store(&dev->alive, false);
+	/* Nothing the device said may outlive it. */
+	if (dev->cache)
+		nvmem_cache_drop(dev->cache);
 
 	/* 1. no new lookups; 2. the listeners (FUSE) drop their entries. */
 	if (registry_remove(dev) < 0) {

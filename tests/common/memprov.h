@@ -32,6 +32,7 @@ struct memprov {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool block;
+	bool block_late;		/* block after copying, not before */
 	atomic_int blocked_now;
 	int fail_with;			/* next reads fail with this errno */
 	unsigned int delay_us;		/* per read: a slow bus */
@@ -41,6 +42,7 @@ static ssize_t memprov_read(void *priv, uint64_t off, void *buf, size_t len)
 {
 	struct memprov *m = priv;
 	size_t prev;
+	bool late;
 
 	if (m->magic != MEMPROV_MAGIC)
 		abort();
@@ -49,6 +51,9 @@ static ssize_t memprov_read(void *priv, uint64_t off, void *buf, size_t len)
 	while (len > prev && !atomic_compare_exchange_weak(&m->max_read, &prev, len))
 		;
 	pthread_mutex_lock(&m->lock);
+	late = m->block_late;
+	if (late)
+		memcpy(buf, m->data + off, len);
 	if (m->block) {
 		atomic_fetch_add(&m->blocked_now, 1);
 		while (m->block && !atomic_load(&m->cancelled))
@@ -64,6 +69,10 @@ static ssize_t memprov_read(void *priv, uint64_t off, void *buf, size_t len)
 
 		pthread_mutex_unlock(&m->lock);
 		return -e;
+	}
+	if (late) {
+		pthread_mutex_unlock(&m->lock);
+		return len;
 	}
 	pthread_mutex_unlock(&m->lock);
 	if (m->delay_us)
