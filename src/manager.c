@@ -290,6 +290,20 @@ static int manager_open_at24(struct binding *b, struct i2c_adapter *ad,
 }
 
 /*
+ * cache = unset: read-only devices are cached (OTP, a write-protected
+ * EEPROM: their contents do not change while served), but only up to
+ * 1 MiB, so that a large flash read once does not stay in a small
+ * board's RAM.
+ */
+#define MANAGER_CACHE_DEFAULT_MAX	(1u << 20)
+
+static bool manager_cache_default(const struct nvmem_device *dev)
+{
+	return nvmem_device_read_only(dev) &&
+	       nvmem_device_size(dev) <= MANAGER_CACHE_DEFAULT_MAX;
+}
+
+/*
  * Open the backing of @b (for at24 on a real bus: adapter @bus) and
  * register it. Returns 0, -ENOENT when the backing is absent (not an
  * error for hot-pluggable backings), -EINVAL for configuration problems
@@ -375,6 +389,10 @@ static int manager_bind(struct manager *m, struct binding *b, int bus)
 		nvmem_device_set_read_only(dev, true);
 	if (cd->type_set)
 		nvmem_device_set_type(dev, cd->type);
+	ret = nvmem_device_set_cache(dev, cd->cache == -1 ?
+				     manager_cache_default(dev) : cd->cache);
+	if (ret < 0)
+		goto err_put;
 
 	ret = manager_add_cells(m->cfg, cd, dev);
 	if (ret < 0)
@@ -585,6 +603,7 @@ static void manager_kernel_device(struct manager *m, const char *kname,
 	}
 	snprintf(backing, sizeof(backing), "kernel nvmem device %s", kname);
 	nvmem_device_set_backing(dev, backing);
+	nvmem_device_set_cache(dev, manager_cache_default(dev));
 	if (sysfs_provider_cells(SYSFS_NVMEM_ROOT, kname, &cells, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			if (nvmem_device_add_cell(dev, &cells[i]) == 0)

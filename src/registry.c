@@ -218,10 +218,11 @@ int registry_add(struct nvmem_device *dev)
 	l = registry_listener_cb;
 	pthread_mutex_unlock(&registry_lock);
 
-	log_info("%s: registered (backing %s, %llu bytes, %zu cells)",
+	log_info("%s: registered (backing %s, %llu bytes, %zu cells%s)",
 		 rn->name, nvmem_device_backing(dev),
 		 (unsigned long long)nvmem_device_size(dev),
-		 nvmem_device_cell_count(dev));
+		 nvmem_device_cell_count(dev),
+		 nvmem_device_cached(dev) ? ", cached" : "");
 	if (l.added)
 		l.added(dev, l.data);
 	return 0;

@@ -230,6 +230,11 @@ provider = at24
 usb-serial = PULL
 address = 0x50
 chip = 24c512
+cache = yes
+[cell pulled/mac-address]
+offset = 0x100
+size = 6
+format = mac
 [device other]
 provider = at24
 usb-serial = OTHER
@@ -240,6 +245,8 @@ CONF
 	wait_for 10 test -e "$MNT/pulled/nvmem" -a -e "$MNT/other/nvmem"
 	check "both bridges found by USB serial (HID uniq)" test -e "$MNT/pulled/nvmem" -a -e "$MNT/other/nvmem"
 	local ino t0 t1 err
+	printf '\x02\x00\x5e\x01\x01\x01' | dd of="$W/pull.img" bs=1 seek=256 conv=notrunc status=none
+	check_eq "cached cell before the unplug" "02:00:5e:01:01:01" "$(cat "$MNT/pulled/cells/mac-address")"
 	ino=$(stat -c %i "$MNT/pulled/nvmem")
 	t0=$(date +%s%N)
 	err=$(dd_err "$MNT/pulled/nvmem")
@@ -255,8 +262,12 @@ CONF
 	check "the other bridge keeps serving" cmp -s "$W/other.img" "$MNT/other/nvmem"
 	check_kernel_log "scenario 2, after the unplug"
 
+	# While it is out, the EEPROM is changed elsewhere.
+	printf '\x02\x00\x5e\x02\x02\x02' | dd of="$W/pull.img" bs=1 seek=256 conv=notrunc status=none
 	plug PULL "$W/pull.img" || return
 	check "re-plug brings the device back" wait_for 10 test -e "$MNT/pulled/nvmem"
+	check_eq "the cache did not outlive the unplug" "02:00:5e:02:02:02" \
+		"$(cat "$MNT/pulled/cells/mac-address")"
 	if [ "$(stat -c %i "$MNT/pulled/nvmem")" != "$ino" ]; then
 		pass "with a new inode"
 	else
