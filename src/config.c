@@ -302,17 +302,29 @@ static bool valid_name(const char *n)
 	return true;
 }
 
+/*
+ * The key lines of a section, kept for messages after parsing. One
+ * allocation holds the array and the key names behind it: a board with
+ * thousands of cells keeps them all for as long as the daemon runs.
+ */
 static int copy_keylines(const struct raw_section *s,
 			 struct config_keyline **out, size_t *n)
 {
-	size_t i;
+	size_t i, len, names = 0;
+	char *pos;
 
-	*out = calloc(s->nkeys ? s->nkeys : 1, sizeof(**out));
+	for (i = 0; i < s->nkeys; i++)
+		names += strlen(s->keys[i].key) + 1;
+	*out = calloc(1, s->nkeys * sizeof(**out) + names + 1);
 	if (!*out)
 		return -ENOMEM;
+	pos = (char *)(*out + s->nkeys);
 	for (i = 0; i < s->nkeys; i++) {
-		(*out)[i].key = strdup(s->keys[i].key);
+		len = strlen(s->keys[i].key) + 1;
+		memcpy(pos, s->keys[i].key, len);
+		(*out)[i].key = pos;
 		(*out)[i].line = s->keys[i].line;
+		pos += len;
 	}
 	*n = s->nkeys;
 	return 0;
@@ -619,15 +631,21 @@ static void parse_cell(struct parser *p, const struct raw_section *s,
 	c->line = s->line;
 	c->format = CELL_FORMAT_RAW;
 	copy_keylines(s, &c->keys, &c->nkeys);
+	/* "board/mac" becomes "board\0mac": one allocation for both. */
+	c->device = strdup(s->name);
+	if (!c->device) {
+		perr(p, s->line, s->title, NULL, "out of memory");
+		c->name = NULL;
+		return;
+	}
 	if (!slash) {
 		perr(p, s->line, s->title, NULL,
 		     "cell sections are named [cell DEVICE/CELL]");
-		c->device = strdup(s->name);
-		c->name = strdup("");
+		c->name = c->device + strlen(c->device);
 		return;
 	}
-	c->device = strndup(s->name, slash - s->name);
-	c->name = strdup(slash + 1);
+	c->name = c->device + (slash - s->name);
+	*c->name++ = '\0';
 	if (!valid_name(c->name))
 		perr(p, s->line, s->title, NULL,
 		     "invalid cell name '%s' (empty, contains '/' or blanks, or starts with '.')",
@@ -709,20 +727,10 @@ static void parse_cell(struct parser *p, const struct raw_section *s,
 	}
 }
 
-static void free_keylines(struct config_keyline *k, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(k[i].key);
-	free(k);
-}
-
 static void free_cell(struct config_cell *c)
 {
-	free(c->device);
-	free(c->name);
-	free_keylines(c->keys, c->nkeys);
+	free(c->device);	/* c->name lives in the same allocation */
+	free(c->keys);
 }
 
 void config_free(struct config *cfg)
@@ -744,7 +752,7 @@ void config_free(struct config *cfg)
 		free(d->chip);
 		free(d->kernel_name);
 		free(d->emulate);
-		free_keylines(d->keys, d->nkeys);
+		free(d->keys);
 	}
 	free(cfg->devices);
 	free(cfg->path);
@@ -819,12 +827,24 @@ static void check_cells(struct parser *p, struct config_device *d)
 	free(sorted);
 }
 
+/* Index of the device named @name, the last one if given twice. */
+static ssize_t find_device(const struct config *cfg, const char *name)
+{
+	ssize_t i;
+
+	for (i = (ssize_t)cfg->ndevices - 1; i >= 0; i--)
+		if (!strcmp(cfg->devices[i].name, name))
+			return i;
+	return -1;
+}
+
 static int interpret(struct parser *p, struct config *cfg)
 {
 	struct raw_section *s;
 	size_t i, j, ncells = 0, nglobal = 0;
 	struct config_cell *cells;
 	int global_line = 0;
+	size_t *want;
 
 	for (i = 0; i < p->nsections; i++) {
 		s = &p->sections[i];
@@ -890,22 +910,51 @@ static int interpret(struct parser *p, struct config *cfg)
 		}
 	}
 
-	/* Attach cells to their devices (in file order). */
+	/* Attach cells to their devices (in file order), into arrays sized
+	 * once: growing them cell by cell fragments the heap of a daemon
+	 * that keeps them for its whole life. */
+	want = calloc(cfg->ndevices ? cfg->ndevices : 1, sizeof(*want));
+	if (!want) {
+		for (i = 0; i < ncells; i++)
+			free_cell(&cells[i]);
+		free(cells);
+		return -ENOMEM;
+	}
 	for (i = 0; i < ncells; i++) {
-		struct config_cell *c = &cells[i], *grown;
-		struct config_device *d = NULL;
-		char title[CONFIG_NAME_MAX * 2 + 8];
+		ssize_t d = cells[i].device ?
+			find_device(cfg, cells[i].device) : -1;
 
-		for (j = 0; j < cfg->ndevices; j++)
-			if (!strcmp(cfg->devices[j].name, c->device))
-				d = &cfg->devices[j];
+		if (d >= 0)
+			want[d]++;
+	}
+	for (i = 0; i < cfg->ndevices; i++) {
+		if (!want[i])
+			continue;
+		cfg->devices[i].cells = calloc(want[i],
+					       sizeof(*cfg->devices[i].cells));
+		if (!cfg->devices[i].cells)
+			p->errors++;
+	}
+	free(want);
+	for (i = 0; i < ncells; i++) {
+		struct config_cell *c = &cells[i];
+		struct config_device *d;
+		char title[CONFIG_NAME_MAX * 2 + 8];
+		ssize_t di;
+
+		if (!c->device) {	/* out of memory, reported */
+			free_cell(c);
+			continue;
+		}
+		di = find_device(cfg, c->device);
 		snprintf(title, sizeof(title), "cell %s/%s", c->device, c->name);
-		if (!d) {
+		if (di < 0) {
 			perr(p, c->line, title, NULL, "no [device %s] section",
 			     c->device);
 			free_cell(c);
 			continue;
 		}
+		d = &cfg->devices[di];
 		for (j = 0; j < d->ncells; j++)
 			if (!strcmp(d->cells[j].name, c->name))
 				break;
@@ -916,13 +965,10 @@ static int interpret(struct parser *p, struct config *cfg)
 			free_cell(c);
 			continue;
 		}
-		grown = realloc(d->cells, (d->ncells + 1) * sizeof(*grown));
-		if (!grown) {
+		if (!d->cells) {	/* out of memory, counted above */
 			free_cell(c);
-			p->errors++;
 			continue;
 		}
-		d->cells = grown;
 		d->cells[d->ncells++] = *c;
 	}
 	free(cells);

@@ -621,6 +621,17 @@ int nvmem_device_register(struct nvmem_device *dev)
 		ret = -EINVAL;
 		goto out;
 	}
+	/* Cells are fixed from here on: give back the slack of the
+	 * doubling growth, which thousands of cells would keep for good. */
+	if (dev->cells_cap > dev->ncells && dev->ncells) {
+		struct nvmem_cell *c = realloc(dev->cells,
+					       dev->ncells * sizeof(*c));
+
+		if (c) {
+			dev->cells = c;
+			dev->cells_cap = dev->ncells;
+		}
+	}
 	dev->id = registry_next_id();
 	ret = registry_add(dev);
 	if (ret == 0)

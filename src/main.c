@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -357,6 +358,10 @@ int main(int argc, char **argv)
 	rescan_started = !pthread_create(&rescan.thread, NULL, rescan_thread,
 					 &rescan);
 
+	/* Parsing a large configuration and enumerating udev leave freed
+	 * heap behind that glibc keeps; a board with little RAM wants it
+	 * back before the daemon settles into idling. */
+	malloc_trim(0);
 	log_info("serving at %s", o.mountpoint);
 	notify_ready();
 	daemon_report(0);
