@@ -158,7 +158,9 @@ static void test_stress_replace(void **state)
 {
 	struct stress s = { .sd = srcu_domain_new() };
 	pthread_t readers[4];
+	struct timespec t0, t;
 	struct obj *o;
+	long reads0;
 	int i;
 
 	o = malloc(sizeof(*o));
@@ -167,7 +169,17 @@ static void test_stress_replace(void **state)
 	atomic_init(&s.cur, o);
 	for (i = 0; i < 4; i++)
 		pthread_create(&readers[i], NULL, stress_reader, &s);
-	for (i = 0; i < 2000; i++) {
+	/* On a loaded machine the updater could otherwise finish before a
+	 * reader ever ran: after 2000 swaps, go on until the readers have
+	 * overlapped with plenty of them (bounded by time, 20 s). */
+	while (atomic_load(&s.reads) < 100)
+		usleep(100);
+	reads0 = atomic_load(&s.reads);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 2000 || atomic_load(&s.reads) - reads0 < 10000; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (i >= 2000 && t.tv_sec - t0.tv_sec > 20)
+			break;
 		struct obj *n = malloc(sizeof(*n)), *old;
 
 		n->magic = OBJ_MAGIC;
@@ -182,7 +194,7 @@ static void test_stress_replace(void **state)
 	for (i = 0; i < 4; i++)
 		pthread_join(readers[i], NULL);
 	assert_int_equal(atomic_load(&s.bad), 0);
-	assert_true(atomic_load(&s.reads) > 0);
+	assert_true(atomic_load(&s.reads) - reads0 >= 10000);
 	free(atomic_load(&s.cur));
 	srcu_domain_free(s.sd);
 }
