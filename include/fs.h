@@ -20,6 +20,15 @@
 #define FS_ENTRY_CELLS	3
 #define FS_ENTRY_CELL0	4
 
+/*
+ * The largest read request, as the mount option "max_read=" that main.c
+ * passes. Replies are spliced from a pipe, and libfuse's own pipe must
+ * hold a whole reply (data plus header) within the default pipe-max-size
+ * of 1 MiB, or it falls back to copying.
+ */
+#define FS_MAX_READ	(512 * 1024)
+#define FS_MAX_READ_OPT	"max_read=524288"
+
 extern const struct fuse_lowlevel_ops fs_ops;
 
 /*

@@ -97,6 +97,17 @@ ssize_t nvmem_device_find_cell(const struct nvmem_device *dev,
  */
 ssize_t nvmem_device_read(struct nvmem_device *dev, uint64_t off, void *buf,
 			  size_t len);
+/*
+ * nvmem_device_read() into the pipe @pipe_fd, which must have room for
+ * @len bytes, without copying them (splice(2)): same bounds, chunks and
+ * errors. -EOPNOTSUPP when the device cannot do this (cached, or a
+ * backing without splice): use nvmem_device_read(). On any error the pipe
+ * may hold part of the data; the caller empties it. The pipe holds page
+ * references, not a copy: a write landing before the caller consumes
+ * them can show through, as with any read racing a write.
+ */
+ssize_t nvmem_device_splice(struct nvmem_device *dev, uint64_t off,
+			    size_t len, int pipe_fd);
 ssize_t nvmem_device_write(struct nvmem_device *dev, uint64_t off,
 			   const void *buf, size_t len);
 

@@ -48,6 +48,14 @@ struct nvmem_provider_ops {
 	 */
 	ssize_t (*read)(void *priv, uint64_t off, void *buf, size_t len);
 	/*
+	 * Optional, the zero-copy twin of read(): move up to @len bytes at
+	 * @off into the pipe @pipe_fd (which has room for them) with
+	 * splice(2). Same rules and returns as read(), plus -EOPNOTSUPP when
+	 * this backing cannot be spliced (the core then uses read()).
+	 */
+	ssize_t (*splice_read)(void *priv, uint64_t off, int pipe_fd,
+			       size_t len);
+	/*
 	 * Write @len bytes at @off; never crosses a multiple of
 	 * info.write_chunk. Returns bytes written (> 0) or a negative errno.
 	 * Must not return before the data is committed (EEPROM write cycle

@@ -534,6 +534,66 @@ ssize_t nvmem_device_read(struct nvmem_device *dev, uint64_t off, void *buf,
 	return done;
 }
 
+/* One splice_read call inside its own SRCU read section, as
+ * nvmem_device_io() does for read(). */
+static ssize_t nvmem_device_splice_io(struct nvmem_device *dev, uint64_t off,
+				      int pipe_fd, size_t len)
+{
+	struct nvmem_impl *impl;
+	ssize_t ret;
+	int idx;
+
+	idx = srcu_read_lock(dev->srcu);
+	impl = atomic_load(&dev->impl);
+	if (!impl)
+		ret = -ENODEV;
+	else if (!impl->ops->splice_read)
+		ret = -EOPNOTSUPP;
+	else
+		ret = impl->ops->splice_read(impl->priv, off, pipe_fd, len);
+	srcu_read_unlock(dev->srcu, idx);
+
+	if (ret == 0)
+		ret = -EIO;
+	if (ret == -EOPNOTSUPP)
+		return ret;
+	return ret < 0 ? nvmem_device_error(dev, ret) : ret;
+}
+
+ssize_t nvmem_device_splice(struct nvmem_device *dev, uint64_t off,
+			    size_t len, int pipe_fd)
+{
+	size_t done = 0;
+	ssize_t ret;
+
+	if (!atomic_load(&dev->alive))
+		return -ENODEV;
+	/* A cached device answers from memory: nothing to splice from. */
+	if (dev->cache)
+		return -EOPNOTSUPP;
+	if (off >= dev->size || len == 0)
+		return 0;
+	if (len > dev->size - off)
+		len = dev->size - off;
+
+	while (done < len) {
+		size_t n = len - done;
+
+		if (n > dev->read_chunk)
+			n = dev->read_chunk;
+		ret = nvmem_device_splice_io(dev, off + done, pipe_fd, n);
+		if (ret == -EOPNOTSUPP && done)
+			break;	/* a short read; the rest comes next time */
+		if (ret < 0)
+			return ret;
+		done += ret;
+	}
+	/* As nvmem_device_read(): a read in flight at the unplug fails. */
+	if (!atomic_load(&dev->alive))
+		return -ENODEV;
+	return done;
+}
+
 static ssize_t nvmem_device_write_chunks(struct nvmem_device *dev,
 					 uint64_t off, const void *buf,
 					 size_t len);

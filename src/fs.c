@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,8 +39,46 @@ struct fs_handle {
 	unsigned int entry;
 };
 
+/*
+ * The kernel answers a read before it sends the release of its file, and
+ * ThreadSanitizer sees that order through the read()/writev() on
+ * /dev/fuse that it intercepts, but not through splice(): a spliced
+ * reply says so explicitly, on the handle that release frees.
+ */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FS_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(FS_TSAN)
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define fs_tsan_release(p)	__tsan_release(p)
+#define fs_tsan_acquire(p)	__tsan_acquire(p)
+#else
+#define fs_tsan_release(p)	((void)(p))
+#define fs_tsan_acquire(p)	((void)(p))
+#endif
+
 static struct fuse_session *fs_session;
 static atomic_bool fs_notify_ok;
+static atomic_bool fs_splice_ok;	/* the session agreed to splice */
+
+/*
+ * Each FUSE worker thread's pipe for spliced reads (see fs_read_spliced):
+ * created on its first read, closed by the thread-exit destructor.
+ * Empty between requests; a pipe left holding bytes after an error is
+ * closed and a fresh one made, rather than drained.
+ */
+struct fs_pipe {
+	int fd[2];
+};
+
+#define FS_PIPE_SIZE	(2 * FS_MAX_READ)
+
+static pthread_key_t fs_pipe_key;
+static pthread_once_t fs_pipe_once = PTHREAD_ONCE_INIT;
+static bool fs_pipe_key_ok;
 
 static fuse_ino_t fs_ino(const struct nvmem_device *dev, unsigned int entry)
 {
@@ -391,6 +430,7 @@ static void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
 
 	if (h) {
+		fs_tsan_acquire(h);
 		nvmem_device_put(h->dev);
 		free(h);
 	}
@@ -408,6 +448,98 @@ static void fs_reply_slice(fuse_req_t req, const char *text, size_t len,
 	if (size > len - off)
 		size = len - off;
 	fuse_reply_buf(req, text + off, size);
+}
+
+static void fs_pipe_free(void *data)
+{
+	struct fs_pipe *p = data;
+
+	close(p->fd[0]);
+	close(p->fd[1]);
+	free(p);
+}
+
+static void fs_pipe_key_init(void)
+{
+	fs_pipe_key_ok = !pthread_key_create(&fs_pipe_key, fs_pipe_free);
+}
+
+/* This thread's pipe, or NULL when splicing is not possible here. */
+static struct fs_pipe *fs_pipe_get(void)
+{
+	struct fs_pipe *p;
+
+	pthread_once(&fs_pipe_once, fs_pipe_key_init);
+	if (!fs_pipe_key_ok)
+		return NULL;
+	p = pthread_getspecific(fs_pipe_key);
+	if (p)
+		return p;
+	p = malloc(sizeof(*p));
+	if (!p)
+		return NULL;
+	if (pipe2(p->fd, O_CLOEXEC | O_NONBLOCK) < 0) {
+		free(p);
+		return NULL;
+	}
+	/* Twice the largest reply: where pipes cannot grow that far (a
+	 * lowered pipe-max-size), libfuse's could not hold a reply either,
+	 * and copying is the faster way. */
+	if (fcntl(p->fd[0], F_SETPIPE_SZ, FS_PIPE_SIZE) < FS_PIPE_SIZE ||
+	    pthread_setspecific(fs_pipe_key, p)) {
+		fs_pipe_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void fs_pipe_discard(struct fs_pipe *p)
+{
+	pthread_setspecific(fs_pipe_key, NULL);
+	fs_pipe_free(p);
+}
+
+/*
+ * Read nvmem through a pipe: the provider splices page cache pages into
+ * it and libfuse splices them on to /dev/fuse, so the bytes are copied
+ * once, into the reader's buffer. Returns false, having replied nothing,
+ * when this read must take the copying path instead.
+ */
+static bool fs_read_spliced(fuse_req_t req, struct fs_handle *h,
+			    size_t size, off_t off)
+{
+	struct fuse_bufvec bv = FUSE_BUFVEC_INIT(0);
+	struct fs_pipe *p;
+	int left = 0;
+	ssize_t n;
+
+	if (!atomic_load(&fs_splice_ok) || size > FS_MAX_READ)
+		return false;
+	p = fs_pipe_get();
+	if (!p)
+		return false;
+	n = nvmem_device_splice(h->dev, off, size, p->fd[1]);
+	if (n == -EOPNOTSUPP)	/* before any byte went in */
+		return false;
+	if (n == 0) {		/* at or past the end */
+		fuse_reply_buf(req, NULL, 0);
+		return true;
+	}
+	if (n < 0) {
+		fs_pipe_discard(p);
+		fuse_reply_err(req, -n);
+		return true;
+	}
+	bv.buf[0].size = n;
+	bv.buf[0].flags = FUSE_BUF_IS_FD;
+	bv.buf[0].fd = p->fd[0];
+	fs_tsan_release(h);	/* last use of @h: see fs_tsan_release() */
+	fuse_reply_data(req, &bv, 0);
+	/* A reply that failed (the reader was interrupted) leaves bytes
+	 * behind that must not prefix the next one. */
+	if (ioctl(p->fd[0], FIONREAD, &left) < 0 || left)
+		fs_pipe_discard(p);
+	return true;
 }
 
 /* Every read and write on a handle whose device is gone gets ENODEV. */
@@ -440,6 +572,8 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fs_reply_slice(req, tbuf, n, off, size);
 		return;
 	case FS_ENTRY_NVMEM:
+		if (fs_read_spliced(req, h, size, off))
+			return;
 		buf = malloc(size ? size : 1);
 		if (!buf) {
 			fuse_reply_err(req, ENOMEM);
@@ -622,7 +756,12 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	/* Reads and writes of a whole EEPROM page or more in one request. */
 	conn->max_write = 1024 * 1024;
+	conn->max_read = FS_MAX_READ;	/* must match the mount option */
 	conn->want &= ~FUSE_CAP_ASYNC_READ;	/* keep dd's order */
+	if (conn->capable & FUSE_CAP_SPLICE_WRITE) {
+		conn->want |= FUSE_CAP_SPLICE_WRITE;
+		atomic_store(&fs_splice_ok, true);
+	}
 	atomic_store(&fs_notify_ok, true);
 }
 

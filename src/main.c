@@ -154,6 +154,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (o->debug && fuse_opt_add_arg(&o->fuse_args, "-d"))
 		return -ENOMEM;
+	if (fuse_opt_add_arg(&o->fuse_args, "-o") ||
+	    fuse_opt_add_arg(&o->fuse_args, FS_MAX_READ_OPT))
+		return -ENOMEM;
 	/* Show up as fuse.nvmemfs in /proc/mounts (mount.fuse3 already
 	 * passes subtype=, and libfuse refuses it twice). */
 	if (!o->subtype_given &&

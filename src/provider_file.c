@@ -153,6 +153,31 @@ static ssize_t file_read(void *priv, uint64_t off, void *buf, size_t len)
 	return n ? n : -EIO;	/* the file shrank under us */
 }
 
+/*
+ * Page cache pages go into the pipe by reference: the bytes are copied
+ * once, into the reader's buffer, instead of twice. Regular files and
+ * block devices only; MTD character devices cannot be spliced.
+ */
+static ssize_t file_splice_read(void *priv, uint64_t off, int pipe_fd,
+				size_t len)
+{
+	struct file_provider *fp = priv;
+	loff_t pos = off;
+	ssize_t n;
+
+	if (fp->mtd)
+		return -EOPNOTSUPP;
+	do {
+		if (atomic_load_explicit(&fp->cancelled, memory_order_relaxed))
+			return -ENODEV;
+		n = splice(fp->fd, &pos, pipe_fd, NULL, len,
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)	/* EAGAIN: the pipe is full, which the core avoids */
+		return errno == EINVAL || errno == EAGAIN ? -EOPNOTSUPP : -errno;
+	return n ? n : -EIO;	/* the file shrank under us */
+}
+
 static ssize_t file_pwrite_all(struct file_provider *fp, uint64_t off,
 			       const void *buf, size_t len)
 {
@@ -238,6 +263,7 @@ static void file_destroy(void *priv)
 const struct nvmem_provider_ops file_provider_ops = {
 	.name = "file",
 	.read = file_read,
+	.splice_read = file_splice_read,
 	.write = file_write,
 	.cancel = file_cancel,
 	.destroy = file_destroy,

@@ -12,6 +12,8 @@ printf '\x12\x34' | dd of="$T/board.bin" bs=1 seek=34 conv=notrunc status=none
 printf '\xa7\x80\x02' | dd of="$T/board.bin" bs=1 seek=40 conv=notrunc status=none  # a7: 1010 0111
 printf '\xef\xbe\xad\xde\x00\x00\x00\x00' | dd of="$T/board.bin" bs=1 seek=48 conv=notrunc status=none
 image "$T/ro.bin" 1000 2
+# Larger than one read request (512 KiB) and not a multiple of a page.
+image "$T/big.bin" $((3 * 1024 * 1024 + 123)) 3
 
 cat > "$T/nvmemfs.conf" <<CONF
 [nvmemfs]
@@ -26,6 +28,15 @@ type = EEPROM
 provider = file
 path = $T/ro.bin
 read-only = yes
+
+[device big]
+provider = file
+path = $T/big.bin
+
+[device bigcached]
+provider = file
+path = $T/big.bin
+cache = yes
 
 [cell board/mac-address]
 offset = 0x100
@@ -69,11 +80,11 @@ CONF
 
 start_daemon "$T/nvmemfs.conf"
 
-check_eq "root lists the devices" "board rodev" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "root lists the devices" "big bigcached board rodev" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')"
 check_eq "device directory" "cells nvmem type" "$(ls "$MNT/board" | tr '\n' ' ' | sed 's/ $//')"
 check_eq "cells directory" "be16 blob le16 mac-address rev serial-number span u64" \
 	"$(ls "$MNT/board/cells" | sort | tr '\n' ' ' | sed 's/ $//')"
-check_eq "find walks the tree" "17" "$(find "$MNT" | wc -l)"
+check_eq "find walks the tree" "25" "$(find "$MNT" | wc -l)"
 
 check_eq "nvmem st_size is the device size" "4096" "$(stat -c %s "$MNT/board/nvmem")"
 check_eq "writable device is 0644" "644" "$(stat -c %a "$MNT/board/nvmem")"
@@ -94,6 +105,19 @@ check_eq "read crossing the end is cut short" "10 $(hexof "$T/board.bin" 4086 10
 	"$("$FSPROBE" pread "$MNT/board/nvmem" 4086 100)"
 check_eq "read at the end returns 0 bytes" "0 " "$("$FSPROBE" pread "$MNT/board/nvmem" 4096 10)"
 check_eq "read past the end returns 0 bytes" "0 " "$("$FSPROBE" pread "$MNT/board/nvmem" 100000 10)"
+# Reads are spliced from the page cache unless the device is cached:
+# both paths, with requests split by the kernel and cut at the end.
+for d in big bigcached; do
+	for bs in 4096 1M 4M; do
+		if dd if="$MNT/$d/nvmem" bs=$bs status=none | cmp -s - "$T/big.bin"; then
+			pass "$d: dd bs=$bs equals the image"
+		else
+			fail "$d: dd bs=$bs differs from the image"
+		fi
+	done
+	check_eq "$d: read crossing the end" "1123 $(hexof "$T/big.bin" $((3 * 1024 * 1024 - 1000)) 1123)" \
+		"$("$FSPROBE" pread "$MNT/$d/nvmem" $((3 * 1024 * 1024 - 1000)) 2000)"
+done
 
 # Cells and formats.
 check_eq "mac cell" "00:11:22:aa:bb:cc" "$(cat "$MNT/board/cells/mac-address")"
