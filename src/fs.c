@@ -560,6 +560,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	const struct nvmem_cell *cell;
 	char tbuf[32];
 	ssize_t n;
 	char *buf;
@@ -587,9 +588,18 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		free(buf);
 		return;
 	default:
+		cell = fs_cell(h->dev, h->entry);
+		/* The read at the end that every cat makes: a fixed-size
+		 * text has nothing there, and asking the bus to prove it
+		 * doubled the cost of reading an uncached cell. */
+		if (fs_cell_fixed_size(cell) &&
+		    (size_t)off >= cell_max_text(cell)) {
+			fuse_reply_buf(req, NULL, 0);
+			return;
+		}
 		/* A cell is always read whole, from one device read, and
 		 * sliced here: a reader never mixes two values. */
-		n = fs_cell_text(h->dev, fs_cell(h->dev, h->entry), &buf);
+		n = fs_cell_text(h->dev, cell, &buf);
 		if (n < 0)
 			fuse_reply_err(req, -n);
 		else

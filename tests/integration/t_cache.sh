@@ -45,8 +45,10 @@ ok=0
 for _ in $(seq 1 100); do
 	[ "$(cat "$MNT/uncached/cells/mac" 2>/dev/null)" = "02:00:5e:10:20:30" ] && ok=$((ok + 1))
 done
-if [ "$ok" -lt 100 ] && [ "$ok" -gt 0 ]; then
-	pass "the uncached twin ran out of bus after $ok reads"
+# One 6-byte bus read per cat: about 49 fit the budget. The read at the
+# end of the text must not go to the bus (that made it 25).
+if [ "$ok" -lt 100 ] && [ "$ok" -ge 40 ]; then
+	pass "the uncached twin ran out of bus after $ok reads, one bus read each"
 else
 	fail "uncached twin: $ok of 100 reads"
 fi
