@@ -41,6 +41,8 @@ struct config_keyline {
 	int line;
 };
 
+#define CONFIG_CELL_NKEYS	5	/* offset size bits format read-only */
+
 struct config_cell {
 	char *device;		/* "board" of [cell board/mac-address] */
 	char *name;		/* "mac-address" */
@@ -51,8 +53,10 @@ struct config_cell {
 	enum cell_format format;
 	bool read_only;
 	int line;		/* of the section header */
-	struct config_keyline *keys;
-	size_t nkeys;
+	/* Line of each key, 0 if absent, in the order of config.c's
+	 * cell_keys[]: a fixed array, not a list of key lines, because a
+	 * board may configure thousands of cells and keeps them all. */
+	int key_lines[CONFIG_CELL_NKEYS];
 };
 
 struct config_device {

@@ -619,6 +619,20 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 	}
 }
 
+static const char *const cell_keys[CONFIG_CELL_NKEYS] = {
+	"offset", "size", "bits", "format", "read-only",
+};
+
+static int cell_key_index(const char *key)
+{
+	int i;
+
+	for (i = 0; i < CONFIG_CELL_NKEYS; i++)
+		if (!strcmp(cell_keys[i], key))
+			return i;
+	return -1;
+}
+
 static void parse_cell(struct parser *p, const struct raw_section *s,
 		       struct config_cell *c)
 {
@@ -630,7 +644,12 @@ static void parse_cell(struct parser *p, const struct raw_section *s,
 
 	c->line = s->line;
 	c->format = CELL_FORMAT_RAW;
-	copy_keylines(s, &c->keys, &c->nkeys);
+	for (i = 0; i < s->nkeys; i++) {
+		int ki = cell_key_index(s->keys[i].key);
+
+		if (ki >= 0)
+			c->key_lines[ki] = s->keys[i].line;
+	}
 	/* "board/mac" becomes "board\0mac": one allocation for both. */
 	c->device = strdup(s->name);
 	if (!c->device) {
@@ -730,7 +749,6 @@ static void parse_cell(struct parser *p, const struct raw_section *s,
 static void free_cell(struct config_cell *c)
 {
 	free(c->device);	/* c->name lives in the same allocation */
-	free(c->keys);
 }
 
 void config_free(struct config *cfg)
@@ -1101,5 +1119,8 @@ int config_device_line(const struct config_device *dev, const char *key)
 
 int config_cell_line(const struct config_cell *cell, const char *key)
 {
-	return keyline(cell->keys, cell->nkeys, key, cell->line);
+	int ki = cell_key_index(key);
+
+	return ki >= 0 && cell->key_lines[ki] ? cell->key_lines[ki] :
+						  cell->line;
 }
