@@ -845,6 +845,58 @@ static void check_cells(struct parser *p, struct config_device *d)
 	free(sorted);
 }
 
+/*
+ * The cells attached so far, by device and name: finding a cell given
+ * twice must not cost a scan of every earlier cell when a device has
+ * thousands of them. Open addressing; the table never fills (it has
+ * twice as many slots as there are cells).
+ */
+struct cell_set {
+	struct cell_set_slot {
+		const struct config_cell *cell;
+		size_t device;
+	} *slots;
+	size_t mask;
+};
+
+static size_t cell_set_hash(size_t device, const char *name)
+{
+	uint64_t h = 1469598103934665603ull ^ device;	/* FNV-1a */
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 1099511628211ull;
+	return h;
+}
+
+static const struct config_cell *cell_seen(const struct cell_set *set,
+					   size_t device, const char *name)
+{
+	size_t h;
+
+	if (!set->slots)
+		return NULL;
+	for (h = cell_set_hash(device, name) & set->mask; set->slots[h].cell;
+	     h = (h + 1) & set->mask)
+		if (set->slots[h].device == device &&
+		    !strcmp(set->slots[h].cell->name, name))
+			return set->slots[h].cell;
+	return NULL;
+}
+
+static void cell_remember(struct cell_set *set, size_t device,
+			  const struct config_cell *cell)
+{
+	size_t h;
+
+	if (!set->slots)
+		return;
+	for (h = cell_set_hash(device, cell->name) & set->mask;
+	     set->slots[h].cell; h = (h + 1) & set->mask)
+		;
+	set->slots[h].cell = cell;
+	set->slots[h].device = device;
+}
+
 /* Index of the device named @name, the last one if given twice. */
 static ssize_t find_device(const struct config *cfg, const char *name)
 {
@@ -862,6 +914,7 @@ static int interpret(struct parser *p, struct config *cfg)
 	size_t i, j, ncells = 0, nglobal = 0;
 	struct config_cell *cells;
 	int global_line = 0;
+	struct cell_set seen = { 0 };
 	size_t *want;
 
 	for (i = 0; i < p->nsections; i++) {
@@ -954,8 +1007,16 @@ static int interpret(struct parser *p, struct config *cfg)
 			p->errors++;
 	}
 	free(want);
+	/* Sized for every cell; a failure only costs the duplicate check's
+	 * speed (cell_seen then finds nothing), so count it as an error. */
+	for (seen.mask = 15; seen.mask < ncells * 2; seen.mask = seen.mask * 2 + 1)
+		;
+	seen.slots = calloc(seen.mask + 1, sizeof(*seen.slots));
+	if (!seen.slots)
+		p->errors++;
 	for (i = 0; i < ncells; i++) {
 		struct config_cell *c = &cells[i];
+		const struct config_cell *first;
 		struct config_device *d;
 		char title[CONFIG_NAME_MAX * 2 + 8];
 		ssize_t di;
@@ -973,22 +1034,22 @@ static int interpret(struct parser *p, struct config *cfg)
 			continue;
 		}
 		d = &cfg->devices[di];
-		for (j = 0; j < d->ncells; j++)
-			if (!strcmp(d->cells[j].name, c->name))
-				break;
-		if (j < d->ncells) {
-			perr(p, c->line, title, NULL,
-			     "cell given twice (first at line %d)",
-			     d->cells[j].line);
-			free_cell(c);
-			continue;
-		}
 		if (!d->cells) {	/* out of memory, counted above */
 			free_cell(c);
 			continue;
 		}
-		d->cells[d->ncells++] = *c;
+		first = cell_seen(&seen, di, c->name);
+		if (first) {
+			perr(p, c->line, title, NULL,
+			     "cell given twice (first at line %d)",
+			     first->line);
+			free_cell(c);
+			continue;
+		}
+		d->cells[d->ncells] = *c;
+		cell_remember(&seen, di, &d->cells[d->ncells++]);
 	}
+	free(seen.slots);
 	free(cells);
 
 	for (i = 0; i < cfg->ndevices; i++)

@@ -148,6 +148,21 @@ static void test_defaults(void **state)
 	assert_false(cfg->devices[0].cells[0].read_only);
 	assert_int_equal(cfg->devices[0].layout, CONFIG_LAYOUT_FIXED);
 	config_free(cfg);
+	/* A cell name is per device: the same name on two devices is two
+	 * cells, attached in file order. */
+	cfg = load_ok("[device a]\nprovider=file\npath=/x\n[device b]\nprovider=file\npath=/y\n"
+		      "[cell b/mac]\noffset=4\nsize=6\n[cell a/mac]\noffset=0\nsize=6\n"
+		      "[cell a/sn]\noffset=8\nsize=4\n");
+	assert_int_equal(cfg->devices[0].ncells, 2);
+	assert_string_equal(cfg->devices[0].cells[0].name, "mac");
+	assert_string_equal(cfg->devices[0].cells[0].device, "a");
+	assert_int_equal(cfg->devices[0].cells[0].offset, 0);
+	assert_string_equal(cfg->devices[0].cells[1].name, "sn");
+	assert_int_equal(cfg->devices[1].ncells, 1);
+	assert_int_equal(cfg->devices[1].cells[0].offset, 4);
+	assert_int_equal(config_cell_line(&cfg->devices[1].cells[0], "size"), 9);
+	assert_int_equal(config_cell_line(&cfg->devices[1].cells[0], "format"), 7);
+	config_free(cfg);
 }
 
 #define DEV "[device a]\nprovider = file\npath = /img\n"
