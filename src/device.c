@@ -403,10 +403,13 @@ static ssize_t nvmem_device_error(struct nvmem_device *dev, ssize_t err)
 
 /*
  * One provider call inside its own SRCU read section. @write selects the
- * op. Returns bytes transferred (> 0) or -errno.
+ * op; a read goes into @buf, or with @pipe_fd >= 0 is spliced into that
+ * pipe (-EOPNOTSUPP, passed through, when the provider cannot). Returns
+ * bytes transferred (> 0) or -errno.
  */
 static ssize_t nvmem_device_io(struct nvmem_device *dev, bool write,
-			       uint64_t off, void *buf, size_t len)
+			       uint64_t off, void *buf, int pipe_fd,
+			       size_t len)
 {
 	struct nvmem_impl *impl;
 	ssize_t ret;
@@ -418,13 +421,19 @@ static ssize_t nvmem_device_io(struct nvmem_device *dev, bool write,
 		ret = -ENODEV;
 	} else if (write) {
 		ret = impl->ops->write(impl->priv, off, buf, len);
-	} else {
+	} else if (pipe_fd < 0) {
 		ret = impl->ops->read(impl->priv, off, buf, len);
+	} else if (!impl->ops->splice_read) {
+		ret = -EOPNOTSUPP;
+	} else {
+		ret = impl->ops->splice_read(impl->priv, off, pipe_fd, len);
 	}
 	srcu_read_unlock(dev->srcu, idx);
 
 	if (ret == 0)	/* inside the bounds a provider must make progress */
 		ret = -EIO;
+	if (ret == -EOPNOTSUPP && pipe_fd >= 0)
+		return ret;	/* the caller reads instead */
 	return ret < 0 ? nvmem_device_error(dev, ret) : ret;
 }
 
@@ -436,7 +445,7 @@ static ssize_t nvmem_device_read_all(struct nvmem_device *dev, uint64_t off,
 	ssize_t ret;
 
 	while (done < n) {
-		ret = nvmem_device_io(dev, false, off + done, buf + done,
+		ret = nvmem_device_io(dev, false, off + done, buf + done, -1,
 				      n - done);
 		if (ret < 0)
 			return ret;
@@ -496,14 +505,21 @@ static ssize_t nvmem_device_read_cached(struct nvmem_device *dev,
 	return done;
 }
 
-ssize_t nvmem_device_read(struct nvmem_device *dev, uint64_t off, void *buf,
-			  size_t len)
+/*
+ * nvmem_device_read() into @buf, or nvmem_device_splice() into the pipe
+ * @pipe_fd when it is >= 0: the same bounds, chunks and unplug rule.
+ */
+static ssize_t nvmem_device_read_into(struct nvmem_device *dev, uint64_t off,
+				      void *buf, int pipe_fd, size_t len)
 {
 	size_t done = 0;
 	ssize_t ret;
 
 	if (!atomic_load(&dev->alive))
 		return -ENODEV;
+	/* A cached device answers from memory: nothing to splice from. */
+	if (pipe_fd >= 0 && dev->cache)
+		return -EOPNOTSUPP;
 	if (off >= dev->size || len == 0)
 		return 0;
 	if (len > dev->size - off)
@@ -521,7 +537,10 @@ ssize_t nvmem_device_read(struct nvmem_device *dev, uint64_t off, void *buf,
 		if (n > dev->read_chunk)
 			n = dev->read_chunk;
 		ret = nvmem_device_io(dev, false, off + done,
-				      (char *)buf + done, n);
+				      buf ? (char *)buf + done : NULL, pipe_fd,
+				      n);
+		if (ret == -EOPNOTSUPP && pipe_fd >= 0 && done)
+			break;	/* a short splice; the rest comes next time */
 		if (ret < 0)
 			return ret;
 		done += ret;
@@ -534,64 +553,16 @@ ssize_t nvmem_device_read(struct nvmem_device *dev, uint64_t off, void *buf,
 	return done;
 }
 
-/* One splice_read call inside its own SRCU read section, as
- * nvmem_device_io() does for read(). */
-static ssize_t nvmem_device_splice_io(struct nvmem_device *dev, uint64_t off,
-				      int pipe_fd, size_t len)
+ssize_t nvmem_device_read(struct nvmem_device *dev, uint64_t off, void *buf,
+			  size_t len)
 {
-	struct nvmem_impl *impl;
-	ssize_t ret;
-	int idx;
-
-	idx = srcu_read_lock(dev->srcu);
-	impl = atomic_load(&dev->impl);
-	if (!impl)
-		ret = -ENODEV;
-	else if (!impl->ops->splice_read)
-		ret = -EOPNOTSUPP;
-	else
-		ret = impl->ops->splice_read(impl->priv, off, pipe_fd, len);
-	srcu_read_unlock(dev->srcu, idx);
-
-	if (ret == 0)
-		ret = -EIO;
-	if (ret == -EOPNOTSUPP)
-		return ret;
-	return ret < 0 ? nvmem_device_error(dev, ret) : ret;
+	return nvmem_device_read_into(dev, off, buf, -1, len);
 }
 
 ssize_t nvmem_device_splice(struct nvmem_device *dev, uint64_t off,
 			    size_t len, int pipe_fd)
 {
-	size_t done = 0;
-	ssize_t ret;
-
-	if (!atomic_load(&dev->alive))
-		return -ENODEV;
-	/* A cached device answers from memory: nothing to splice from. */
-	if (dev->cache)
-		return -EOPNOTSUPP;
-	if (off >= dev->size || len == 0)
-		return 0;
-	if (len > dev->size - off)
-		len = dev->size - off;
-
-	while (done < len) {
-		size_t n = len - done;
-
-		if (n > dev->read_chunk)
-			n = dev->read_chunk;
-		ret = nvmem_device_splice_io(dev, off + done, pipe_fd, n);
-		if (ret == -EOPNOTSUPP && done)
-			break;	/* a short read; the rest comes next time */
-		if (ret < 0)
-			return ret;
-		done += ret;
-	}
-	/* As nvmem_device_read(): a read in flight at the unplug fails. */
-	if (!atomic_load(&dev->alive))
-		return -ENODEV;
-	return done;
+	return nvmem_device_read_into(dev, off, NULL, pipe_fd, len);
 }
 
 static ssize_t nvmem_device_write_chunks(struct nvmem_device *dev,
@@ -637,8 +608,8 @@ static ssize_t nvmem_device_write_chunks(struct nvmem_device *dev,
 
 		if (n > len - done)
 			n = len - done;
-		ret = nvmem_device_io(dev, true, pos,
-				      (char *)buf + done, n);
+		ret = nvmem_device_io(dev, true, pos, (char *)buf + done, -1,
+				      n);
 		if (ret < 0) {
 			if (done)
 				log_warn("%s: write failed after %zu of %zu bytes at 0x%llx were committed",
