@@ -29,6 +29,11 @@ int sysfs_provider_cells(const char *root, const char *name,
 			 struct nvmem_cell **cells, size_t *n);
 void sysfs_provider_cells_free(struct nvmem_cell *cells, size_t n);
 
+/* Read the small attribute @root/@name/@attr into @buf, without its
+ * newline. 0 or -errno. */
+int sysfs_attr(const char *root, const char *name, const char *attr,
+	       char *buf, size_t size);
+
 extern const struct nvmem_provider_ops sysfs_provider_ops;
 
 #endif

@@ -16,6 +16,7 @@
 #include <linux/i2c-dev.h>
 
 #include "i2c.h"
+#include "provider_sysfs.h"
 
 /*
  * @lock serialises transactions on the bus; @refs counts the providers
@@ -170,18 +171,13 @@ static const struct {
 
 static void i2c_dev_limits(struct i2c_adapter *ad, int bus)
 {
-	char path[64], name[128] = "";
-	size_t i, n;
-	FILE *f;
+	char node[32], name[128];
+	size_t i;
 
-	snprintf(path, sizeof(path), "/sys/class/i2c-adapter/i2c-%d/name", bus);
-	f = fopen(path, "re");
-	if (!f)
+	snprintf(node, sizeof(node), "i2c-%d", bus);
+	if (sysfs_attr("/sys/class/i2c-adapter", node, "name", name,
+		       sizeof(name)) < 0)
 		return;
-	n = fread(name, 1, sizeof(name) - 1, f);
-	fclose(f);
-	name[n] = '\0';
-	name[strcspn(name, "\n")] = '\0';
 	for (i = 0; i < sizeof(i2c_bridges) / sizeof(i2c_bridges[0]); i++) {
 		if (fnmatch(i2c_bridges[i].name, name, 0) == 0) {
 			i2c_adapter_set_limits(ad, i2c_bridges[i].max_read,

@@ -42,9 +42,8 @@ static ssize_t sysfs_error(const struct sysfs_provider *sp, int err)
 	return -err;
 }
 
-/* Read a small attribute; strips the newline. 0 or -errno. */
-static int sysfs_attr(const char *root, const char *name, const char *attr,
-		      char *buf, size_t size)
+int sysfs_attr(const char *root, const char *name, const char *attr,
+	       char *buf, size_t size)
 {
 	char path[PATH_MAX];
 	ssize_t n;
