@@ -29,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "at24.h"
 #include "i2c.h"
 #include "i2c_emul.h"
@@ -47,28 +48,10 @@ struct rig {
 	uint32_t size, page;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "bench_bus: %s: %s\n", what, strerror(err));
 	exit(1);
-}
-
-/* The table style of the other benches. */
-static void line(const char *name, double v, const char *unit, double ref,
-		 double ratio, const char *target, int met)
-{
-	printf("%-28s %10.1f %-6s ref %10.1f  ratio %6.3f  target %-12s %s\n",
-	       name, v, unit, ref, ratio, target, met ? "met" : "MISSED");
-	printf("BENCH %s=%.3f unit=%s ref=%.3f ratio=%.3f target=\"%s\" %s\n",
-	       name, v, unit, ref, ratio, target, met ? "met" : "missed");
 }
 
 static void rig_up(struct rig *r, bool sleep)
@@ -118,10 +101,10 @@ static double read_all(struct rig *r, struct i2c_emul_stats *d)
 	double t;
 
 	i2c_emul_stats(r->emul, &s0);
-	t = now_s();
+	t = bench_now();
 	if (nvmem_device_read(r->dev, 0, buf, r->size) != (ssize_t)r->size)
 		die("read", EIO);
-	t = now_s() - t;
+	t = bench_now() - t;
 	i2c_emul_stats(r->emul, &s1);
 	if (memcmp(buf, r->image, r->size))
 		die("read: wrong bytes", EIO);
@@ -149,7 +132,7 @@ int main(void)
 	read_all(&r, &d);
 	min_read_ms = r.size * 9.0 / CLOCK * 1e3;
 	eff = min_read_ms / (d.bus_ns / 1e6);
-	line("bus_read_full_ms", d.bus_ns / 1e6, "ms", min_read_ms, eff,
+	bench_line("bus_read_full_ms", d.bus_ns / 1e6, "ms", min_read_ms, eff,
 	     ">= 0.95", eff >= 0.95);
 	printf("%-28s %10llu transfers, %llu data bytes, %llu NACKs; counted, not slept\n",
 	       "", (unsigned long long)d.transfers,
@@ -160,7 +143,7 @@ int main(void)
 	rig_up(&r, true);
 	t = read_all(&r, &d);
 	eff = min_read_ms / (t * 1e3);
-	line("bus_read_full_wall_ms", t * 1e3, "ms", min_read_ms, eff,
+	bench_line("bus_read_full_wall_ms", t * 1e3, "ms", min_read_ms, eff,
 	     "(info)", 1);
 	rig_down(&r);
 
@@ -173,17 +156,17 @@ int main(void)
 	for (uint32_t i = 0; i < r.size; i++)
 		data[i] = ~r.image[i];
 	i2c_emul_stats(r.emul, &s0);
-	t = now_s();
+	t = bench_now();
 	if (nvmem_device_write(r.dev, 0, data, r.size) != (ssize_t)r.size)
 		die("write", EIO);
-	t = now_s() - t;
+	t = bench_now() - t;
 	i2c_emul_stats(r.emul, &s1);
 	if (i2c_emul_image(r.emul, 0, img, r.size) || memcmp(img, data, r.size))
 		die("write: wrong bytes in the chip", EIO);
 	min_write_ms = (r.size / r.page) *
 		       (r.page * 9.0 / CLOCK * 1e3 + T_WR_US / 1e3);
 	eff = min_write_ms / (t * 1e3);
-	line("bus_write_full_wall_ms", t * 1e3, "ms", min_write_ms, eff,
+	bench_line("bus_write_full_wall_ms", t * 1e3, "ms", min_write_ms, eff,
 	     ">= 0.90", eff >= 0.90);
 	printf("%-28s %10u pages; wire %.1f ms counted; %llu polls NACKed, %llu ACKed; %.0f us over the minimum per page\n",
 	       "", r.size / r.page, (s1.bus_ns - s0.bus_ns) / 1e6,

@@ -28,20 +28,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define WARMUP_S	0.2
 #define BUDGET_S	1.0	/* per measurement, after the warm-up */
 #define MAX_ITERS	20000
 #define CAT_RUNS	20
 
 extern char **environ;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Open @path, read it to EOF into @buf, close. Returns the length or
  * -errno. */
@@ -71,7 +65,7 @@ static ssize_t read_whole(const char *path, char *buf, size_t size)
 static int time_reads(const char *path, double *us)
 {
 	static char buf[65536];
-	double t0 = now(), t;
+	double t0 = bench_now(), t;
 	long iters = 0;
 	ssize_t n;
 
@@ -80,19 +74,19 @@ static int time_reads(const char *path, double *us)
 		if (n < 0)
 			return n;
 		iters++;
-	} while ((t = now() - t0) < WARMUP_S);
+	} while ((t = bench_now() - t0) < WARMUP_S);
 	iters = BUDGET_S / (t / iters);
 	if (iters > MAX_ITERS)
 		iters = MAX_ITERS;
 	if (iters < 3)
 		iters = 3;
-	t0 = now();
+	t0 = bench_now();
 	for (long i = 0; i < iters; i++) {
 		n = read_whole(path, buf, sizeof(buf));
 		if (n < 0)
 			return n;
 	}
-	*us = (now() - t0) * 1e6 / iters;
+	*us = (bench_now() - t0) * 1e6 / iters;
 	return 0;
 }
 
@@ -112,7 +106,7 @@ static int time_cat(const char *path, double *us)
 					       O_WRONLY, 0);
 	if (ret)
 		goto out;
-	t0 = now();
+	t0 = bench_now();
 	for (int i = 0; i < CAT_RUNS; i++) {
 		ret = posix_spawn(&pid, "/bin/cat", &fa, NULL, argv, environ);
 		if (ret)
@@ -126,19 +120,10 @@ static int time_cat(const char *path, double *us)
 			goto out;
 		}
 	}
-	*us = (now() - t0) * 1e6 / CAT_RUNS;
+	*us = (bench_now() - t0) * 1e6 / CAT_RUNS;
 out:
 	posix_spawn_file_actions_destroy(&fa);
 	return -ret;
-}
-
-static void line(const char *name, double v, const char *unit, double ref,
-		 double ratio, const char *target, int met)
-{
-	printf("%-28s %10.1f %-6s ref %10.1f  ratio %6.2f  target %-12s %s\n",
-	       name, v, unit, ref, ratio, target, met ? "met" : "MISSED");
-	printf("BENCH %s=%.3f unit=%s ref=%.3f ratio=%.3f target=\"%s\" %s\n",
-	       name, v, unit, ref, ratio, target, met ? "met" : "missed");
 }
 
 static void die(const char *what, const char *path, int err)
@@ -182,7 +167,7 @@ int main(int argc, char **argv)
 		if (ret)
 			die("read", cached, -ret);
 		snprintf(name, sizeof(name), "cached_read_%s_us", argv[i]);
-		line(name, c_us, "us", u_us, u_us / c_us, ">= 100x",
+		bench_line(name, c_us, "us", u_us, u_us / c_us, ">= 100x",
 		     u_us / c_us >= 100);
 		printf("%-28s %10zd bytes read per open (to EOF)\n", "", na);
 	}
@@ -196,7 +181,7 @@ int main(int argc, char **argv)
 		if (ret)
 			die("cat", cached, -ret);
 		snprintf(name, sizeof(name), "cached_cat_%s_us", argv[i]);
-		line(name, c_us, "us", u_us, u_us / c_us, "(info)", 1);
+		bench_line(name, c_us, "us", u_us, u_us / c_us, "(info)", 1);
 	}
 	return 0;
 }

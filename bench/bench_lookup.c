@@ -29,13 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "bench.h"
 
 /* Mean microseconds per fstatat() of c@first .. c@(first + @n - 1) in
  * @dirfd; every one must be a regular file. Returns 0 or -errno. */
@@ -43,7 +37,7 @@ static int stat_chunk(int dirfd, long first, long n, double *us)
 {
 	char name[32];
 	struct stat st;
-	double t0 = now();
+	double t0 = bench_now();
 
 	for (long i = first; i < first + n; i++) {
 		snprintf(name, sizeof(name), "c%ld", i);
@@ -52,7 +46,7 @@ static int stat_chunk(int dirfd, long first, long n, double *us)
 		if (!S_ISREG(st.st_mode))
 			return -EINVAL;
 	}
-	*us = (now() - t0) * 1e6 / n;
+	*us = (bench_now() - t0) * 1e6 / n;
 	return 0;
 }
 
@@ -72,15 +66,6 @@ static int open_dir(const char *path)
 		exit(1);
 	}
 	return fd;
-}
-
-static void line(const char *name, double v, const char *unit, double ref,
-		 double ratio, const char *target, int met)
-{
-	printf("%-28s %10.1f %-6s ref %10.1f  ratio %6.2f  target %-12s %s\n",
-	       name, v, unit, ref, ratio, target, met ? "met" : "MISSED");
-	printf("BENCH %s=%.3f unit=%s ref=%.3f ratio=%.3f target=\"%s\" %s\n",
-	       name, v, unit, ref, ratio, target, met ? "met" : "missed");
 }
 
 int main(int argc, char **argv)
@@ -132,7 +117,7 @@ int main(int argc, char **argv)
 	       nbig, nsmall);
 	/* "Independent of the number of cells" with room for noise. */
 	snprintf(name, sizeof(name), "lookup_%ld_cells_us", nbig);
-	line(name, b, "us", s, b / s, "<= 1.5x", b / s <= 1.5);
+	bench_line(name, b, "us", s, b / s, "<= 1.5x", b / s <= 1.5);
 	printf("%-28s %10ld lookups against %ld, median of %ld chunks\n", "",
 	       chunk * nchunks, nsmall * nchunks, nchunks);
 	free(big);

@@ -16,13 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "bench.h"
 
 /* MiB/s reading @path sequentially with @bs requests, best of 5. */
 static double seq_read(const char *path, size_t bs)
@@ -32,7 +26,7 @@ static double seq_read(const char *path, size_t bs)
 
 	for (int r = 0; r < 5; r++) {
 		int fd = open(path, O_RDONLY);
-		double t0 = now(), t;
+		double t0 = bench_now(), t;
 		size_t total = 0;
 		ssize_t n;
 
@@ -42,7 +36,7 @@ static double seq_read(const char *path, size_t bs)
 		}
 		while ((n = read(fd, buf, bs)) > 0)
 			total += n;
-		t = now() - t0;
+		t = bench_now() - t0;
 		close(fd);
 		if (total / t / 1048576 > best)
 			best = total / t / 1048576;
@@ -56,7 +50,7 @@ static double cell_loop(const char *path)
 {
 	char buf[64];
 	const int n = 5000;
-	double t0 = now();
+	double t0 = bench_now();
 
 	for (int i = 0; i < n; i++) {
 		int fd = open(path, O_RDONLY);
@@ -67,7 +61,7 @@ static double cell_loop(const char *path)
 		}
 		close(fd);
 	}
-	return (now() - t0) * 1e6 / n;
+	return (bench_now() - t0) * 1e6 / n;
 }
 
 /*
@@ -86,25 +80,16 @@ static double roundtrip(const char *path)
 		perror(path);
 		exit(1);
 	}
-	t0 = now();
+	t0 = bench_now();
 	for (int i = 0; i < n; i++) {
 		if (pread(fd, &c, 1, 0) != 1) {
 			perror(path);
 			exit(1);
 		}
 	}
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	close(fd);
 	return t0 * 1e6 / n;
-}
-
-static void line(const char *name, double v, const char *unit, double ref,
-		 double ratio, const char *target, int met)
-{
-	printf("%-28s %10.1f %-6s ref %10.1f  ratio %6.2f  target %-12s %s\n",
-	       name, v, unit, ref, ratio, target, met ? "met" : "MISSED");
-	printf("BENCH %s=%.3f unit=%s ref=%.3f ratio=%.3f target=\"%s\" %s\n",
-	       name, v, unit, ref, ratio, target, met ? "met" : "missed");
 }
 
 int main(int argc, char **argv)
@@ -122,14 +107,14 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 3; i++) {
 		m = seq_read(argv[1], sizes[i]);
 		d = seq_read(argv[2], sizes[i]);
-		line(names[i], m, "MiB/s", d, m / d,
+		bench_line(names[i], m, "MiB/s", d, m / d,
 		     i ? ">= 0.5x" : "(info)", i ? m / d >= 0.5 : 1);
 	}
 	m = cell_loop(argv[3]);
 	d = cell_loop(argv[4]);
-	line("cell_open_read_close_us", m, "us", d, m / d, "<= 3x", m / d <= 3);
+	bench_line("cell_open_read_close_us", m, "us", d, m / d, "<= 3x", m / d <= 3);
 	m = roundtrip(argv[1]);
 	d = roundtrip(argv[2]);
-	line("fuse_roundtrip_us", m, "us", d, m / d, "(info)", 1);
+	bench_line("fuse_roundtrip_us", m, "us", d, m / d, "(info)", 1);
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <urcu/urcu-memb.h>
 
+#include "bench.h"
 #include "srcu.h"
 
 #define ITERS 20000000UL
@@ -22,14 +23,6 @@ static struct srcu_domain *sd;
 static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
 static atomic_long shared_ref;
 static pthread_barrier_t barrier;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void *loop(void *arg)
 {
@@ -87,9 +80,9 @@ static double run(enum kind k, int threads)
 	for (i = 0; i < threads; i++)
 		pthread_create(&t[i], NULL, loop, (void *)(uintptr_t)k);
 	pthread_barrier_wait(&barrier);
-	t0 = now();
+	t0 = bench_now();
 	pthread_barrier_wait(&barrier);
-	t1 = now();
+	t1 = bench_now();
 	for (i = 0; i < threads; i++)
 		pthread_join(t[i], NULL);
 	pthread_barrier_destroy(&barrier);
