@@ -6,6 +6,7 @@
 #ifndef NVMEMFS_BENCH_H
 #define NVMEMFS_BENCH_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -27,6 +28,22 @@ static inline void bench_line(const char *name, double v, const char *unit,
 	       name, v, unit, ref, ratio, target, met ? "met" : "MISSED");
 	printf("BENCH %s=%.3f unit=%s ref=%.3f ratio=%.3f target=\"%s\" %s\n",
 	       name, v, unit, ref, ratio, target, met ? "met" : "missed");
+}
+
+/* qsort() order of uint64_t samples. */
+static inline int bench_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile @p (1..100) of @n sorted samples. */
+static inline uint64_t bench_pct(const uint64_t *v, size_t n, unsigned int p)
+{
+	size_t rank = (p * n + 99) / 100;
+
+	return v[rank ? rank - 1 : 0];
 }
 
 #endif

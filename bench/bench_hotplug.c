@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define HANG_NS	10000000000ull	/* 10 s: a hang guard, not a target */
 
 static uint64_t now_ns(void)
@@ -75,20 +77,6 @@ static uint64_t wait_for(const char *dir, int gone, uint64_t t0)
 	}
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t pct(const uint64_t *v, size_t n, unsigned int p)
-{
-	size_t rank = (p * n + 99) / 100;
-
-	return v[rank ? rank - 1 : 0];
-}
-
 /* The table style of bench_unplug; no target was asked for here. */
 static void line(const char *name, double v)
 {
@@ -120,15 +108,15 @@ int main(int argc, char **argv)
 		uevent(argv[1], "add");
 		back[i] = wait_for(argv[2], 0, t0);
 	}
-	qsort(gone, reps, sizeof(*gone), cmp_u64);
-	qsort(back, reps, sizeof(*back), cmp_u64);
+	qsort(gone, reps, sizeof(*gone), bench_cmp_u64);
+	qsort(back, reps, sizeof(*back), bench_cmp_u64);
 	printf("# loop device through the mount, %d remove uevents: time to stat() ENOENT\n",
 	       reps);
-	line("unplug_mount_enoent_p50_ms", pct(gone, reps, 50) / 1e6);
-	line("unplug_mount_enoent_p99_ms", pct(gone, reps, 99) / 1e6);
+	line("unplug_mount_enoent_p50_ms", bench_pct(gone, reps, 50) / 1e6);
+	line("unplug_mount_enoent_p99_ms", bench_pct(gone, reps, 99) / 1e6);
 	line("unplug_mount_enoent_max_ms", gone[reps - 1] / 1e6);
 	/* from the add uevent until the directory is back */
-	line("replug_mount_back_p50_ms", pct(back, reps, 50) / 1e6);
+	line("replug_mount_back_p50_ms", bench_pct(back, reps, 50) / 1e6);
 	free(gone);
 	free(back);
 	return 0;

@@ -43,6 +43,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "at24.h"
 #include "i2c.h"
 #include "i2c_emul.h"
@@ -138,21 +139,6 @@ static uint64_t t_removed;
 static void on_removed(struct nvmem_device *dev, void *data)
 {
 	t_removed = now_ns();
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile @p (1..100) of @n sorted values. */
-static uint64_t pct(const uint64_t *v, size_t n, unsigned int p)
-{
-	size_t rank = (p * n + 99) / 100;
-
-	return v[rank ? rank - 1 : 0];
 }
 
 /* The table style of the other benches; @ref < 0: no reference. */
@@ -302,10 +288,10 @@ static void run_clock(unsigned int clock_hz, int unplugs, unsigned int *seed)
 	i2c_adapter_put(ad);
 	free(image);
 
-	qsort(lat_a, unplugs, sizeof(*lat_a), cmp_u64);
-	qsort(lat_b, unplugs, sizeof(*lat_b), cmp_u64);
-	qsort(lat_u, unplugs, sizeof(*lat_u), cmp_u64);
-	qsort(lat_r, unplugs, sizeof(*lat_r), cmp_u64);
+	qsort(lat_a, unplugs, sizeof(*lat_a), bench_cmp_u64);
+	qsort(lat_b, unplugs, sizeof(*lat_b), bench_cmp_u64);
+	qsort(lat_u, unplugs, sizeof(*lat_u), bench_cmp_u64);
+	qsort(lat_r, unplugs, sizeof(*lat_r), bench_cmp_u64);
 
 	printf("# %s at %u kHz, %d unplugs mid 64 KiB read, io_limit %u: one chunk %u wire bytes\n",
 	       CHIP, clock_hz / 1000, unplugs, io_limit,
@@ -316,27 +302,27 @@ static void run_clock(unsigned int clock_hz, int unplugs, unsigned int *seed)
 	snprintf(name, sizeof(name), "unplug_chunk_counted_%uk_ms", clock_hz / 1000);
 	info(name, counted_ns / 1e6, "ms", "the same chunk by i2c_emul's bus_ns");
 	snprintf(name, sizeof(name), "unplug_lookup_gone_%uk_p50_ms", clock_hz / 1000);
-	line(name, pct(lat_a, unplugs, 50) / 1e6, "ms", -1, "(info)", 1);
+	line(name, bench_pct(lat_a, unplugs, 50) / 1e6, "ms", -1, "(info)", 1);
 	snprintf(name, sizeof(name), "unplug_lookup_gone_%uk_p99_ms", clock_hz / 1000);
-	line(name, pct(lat_a, unplugs, 99) / 1e6, "ms", -1, "<= 2 ms",
-	     pct(lat_a, unplugs, 99) <= SLACK_NS);
+	line(name, bench_pct(lat_a, unplugs, 99) / 1e6, "ms", -1, "<= 2 ms",
+	     bench_pct(lat_a, unplugs, 99) <= SLACK_NS);
 	snprintf(target, sizeof(target), "<= chunk+2 = %.2f ms",
 		 (chunk_ns + SLACK_NS) / 1e6);
 	snprintf(name, sizeof(name), "unplug_read_enodev_%uk_p50_ms", clock_hz / 1000);
-	line(name, pct(lat_b, unplugs, 50) / 1e6, "ms", chunk_ns / 1e6,
+	line(name, bench_pct(lat_b, unplugs, 50) / 1e6, "ms", chunk_ns / 1e6,
 	     "(info)", 1);
 	snprintf(name, sizeof(name), "unplug_read_enodev_%uk_p99_ms", clock_hz / 1000);
-	line(name, pct(lat_b, unplugs, 99) / 1e6, "ms", chunk_ns / 1e6, target,
-	     pct(lat_b, unplugs, 99) <= chunk_ns + SLACK_NS);
+	line(name, bench_pct(lat_b, unplugs, 99) / 1e6, "ms", chunk_ns / 1e6, target,
+	     bench_pct(lat_b, unplugs, 99) <= chunk_ns + SLACK_NS);
 	snprintf(name, sizeof(name), "unplug_read_enodev_%uk_max_ms", clock_hz / 1000);
 	info(name, lat_b[unplugs - 1] / 1e6, "ms", "slowest of the run");
 	snprintf(name, sizeof(name), "unplug_listener_%uk_p99_ms", clock_hz / 1000);
-	info(name, pct(lat_r, unplugs, 99) / 1e6, "ms",
+	info(name, bench_pct(lat_r, unplugs, 99) / 1e6, "ms",
 	     "registry listener told, just before impl is cleared");
 	snprintf(name, sizeof(name), "unplug_listener_%uk_max_ms", clock_hz / 1000);
 	info(name, lat_r[unplugs - 1] / 1e6, "ms", "slowest of the run");
 	snprintf(name, sizeof(name), "unplug_call_%uk_p99_ms", clock_hz / 1000);
-	info(name, pct(lat_u, unplugs, 99) / 1e6, "ms",
+	info(name, bench_pct(lat_u, unplugs, 99) / 1e6, "ms",
 	     "nvmem_device_unregister() returning");
 	printf("# %d of %d unplugs saw the reader start a new chunk after unregister began (at most %llu)\n",
 	       late, unplugs, (unsigned long long)late_max);
