@@ -417,7 +417,10 @@ static ssize_t nvmem_device_io(struct nvmem_device *dev, bool write,
 
 	idx = srcu_read_lock(dev->srcu);
 	impl = atomic_load(&dev->impl);
-	if (!impl) {
+	/* A read stops at the first chunk after unregistration began, not
+	 * only once the provider is cut: fs.c waits for in-flight reads of
+	 * page-cached cells before the provider is cancelled. */
+	if (!impl || (!write && !atomic_load(&dev->alive))) {
 		ret = -ENODEV;
 	} else if (write) {
 		ret = impl->ops->write(impl->priv, off, buf, len);
