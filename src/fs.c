@@ -126,6 +126,24 @@ static bool fs_cell_read_only(const struct nvmem_device *dev,
 	return cell->read_only || nvmem_device_read_only(dev);
 }
 
+/*
+ * May the kernel keep @entry's bytes in its page cache across opens?
+ * Only where our own cache would answer anyway and nothing could make
+ * the kernel's copy stale: a fixed-size cell of a cached, read-only
+ * device, whose text is read whole on every request. Such pages are
+ * dropped when the device goes (fs_removed) before its directory does;
+ * every other file is direct I/O. Raw nvmem stays direct even then: a
+ * page-sized read would cost a slow bus far more than the caller asked
+ * for.
+ */
+static bool fs_page_cached(const struct nvmem_device *dev, unsigned int entry)
+{
+	const struct nvmem_cell *cell = fs_cell(dev, entry);
+
+	return cell && fs_cell_fixed_size(cell) &&
+	       nvmem_device_cached(dev) && nvmem_device_read_only(dev);
+}
+
 /* Text of the "type" file. */
 static int fs_type_text(const struct nvmem_device *dev, char *buf, size_t size)
 {
@@ -416,11 +434,12 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, EROFS);
 		return;
 	}
-	/* Every read and write comes to us: no page cache that could serve
-	 * bytes of a device that is gone, and no caching of cell text whose
-	 * length changes. */
-	fi->direct_io = 1;
-	fi->keep_cache = 0;
+	/* Every read and write comes to us (no page cache that could serve
+	 * bytes of a device that is gone, no caching of cell text whose
+	 * length changes), except where fs_page_cached() says why not: then
+	 * a repeated cat costs the open round trip alone. */
+	fi->direct_io = !fs_page_cached(dev, entry);
+	fi->keep_cache = !fi->direct_io;
 	fi->nonseekable = 0;
 	fs_reply_handle(req, fi, dev, entry);
 }
@@ -796,27 +815,46 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.statfs = fs_statfs,
 };
 
-/*
- * After a device left the registry: make the kernel forget its dentry at
- * once (new lookups then reach us and fail with ENOENT) and drop any
- * cached data of its files. Errors are expected and harmless: -ENOENT
- * when the kernel had nothing cached.
- */
-static void fs_removed(struct nvmem_device *dev, void *data)
+/* Drop what the kernel caches of @dev's files (attributes, and the pages
+ * of page-cached cells). -ENOENT, for an inode the kernel does not hold,
+ * is expected and harmless. */
+static void fs_forget_files(struct fuse_session *se, struct nvmem_device *dev)
 {
-	const char *name = nvmem_device_name(dev);
 	size_t i, n = nvmem_device_cell_count(dev);
-	struct fuse_session *se = fs_session;
 
-	if (!se || !atomic_load(&fs_notify_ok))
-		return;
-	/* inval_entry rather than notify_delete: the kernel refuses the
-	 * latter for a directory that still has children in its cache. */
-	fuse_lowlevel_notify_inval_entry(se, FUSE_ROOT_ID, name, strlen(name));
 	fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_NVMEM), 0, 0);
 	for (i = 0; i < n; i++)
 		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_CELL0 + i),
 						 0, 0);
+}
+
+/*
+ * After a device left the registry: make the kernel forget its dentry at
+ * once (new lookups then reach us and fail with ENOENT) and its files'
+ * cached attributes and data.
+ *
+ * Runs after the device stopped being alive, so every read request that
+ * reaches us now fails. A page being filled by a read that was already
+ * under way is locked until we answer it, and the kernel waits for that
+ * answer before dropping the page; nvmem_device_io() makes the wait at
+ * most one chunk. Page-cached cells go first, so that once the directory
+ * is gone no old handle can be served from memory.
+ */
+static void fs_removed(struct nvmem_device *dev, void *data)
+{
+	const char *name = nvmem_device_name(dev);
+	struct fuse_session *se = fs_session;
+	bool pages = nvmem_device_cached(dev) && nvmem_device_read_only(dev);
+
+	if (!se || !atomic_load(&fs_notify_ok))
+		return;
+	if (pages)
+		fs_forget_files(se, dev);
+	/* inval_entry rather than notify_delete: the kernel refuses the
+	 * latter for a directory that still has children in its cache. */
+	fuse_lowlevel_notify_inval_entry(se, FUSE_ROOT_ID, name, strlen(name));
+	if (!pages)
+		fs_forget_files(se, dev);
 }
 
 void fs_attach(struct fuse_session *se)

@@ -11,6 +11,9 @@
  *                                                 exists, then pread; for
  *                                                 handles that outlive an
  *                                                 unplug
+ *   fsprobe reread PATH GOFILE OFF LEN          -> as hold, with a pread
+ *                                                 before the wait too (so
+ *                                                 the kernel may cache it)
  *   fsprobe fstat  PATH GOFILE                  -> as hold, then fstat
  *   fsprobe notify SOCKET SECONDS               -> bind a datagram socket at
  *                                                 SOCKET, print the first
@@ -127,12 +130,20 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if ((!strcmp(cmd, "hold") && argc == 6) ||
+	    (!strcmp(cmd, "reread") && argc == 6) ||
 	    (!strcmp(cmd, "fstat") && argc == 4)) {
 		struct stat st;
 
 		fd = open(argv[2], O_RDONLY);
 		if (fd < 0)
 			return report_errno(errno);
+		if (!strcmp(cmd, "reread")) {
+			n = pread(fd, buf, strtoul(argv[5], NULL, 0),
+				  strtoll(argv[4], NULL, 0));
+			if (n < 0)
+				return report_errno(errno);
+			print_bytes(buf, n);
+		}
 		printf("opened\n");
 		fflush(stdout);
 		wait_for(argv[3]);

@@ -64,3 +64,27 @@ grep -q "ro: registered (.*, cached)" "$LOG" && pass "read-only device cached by
 	fail "read-only device not cached"
 grep -q "rw: registered (.*cells)$" "$LOG" && pass "writable device not cached by default" ||
 	fail "writable device cached"
+
+# A read-only cached device lets the kernel keep its cells' pages, so a
+# repeated cat costs no read request. When the device goes, those pages
+# go before its directory: a handle that read the cell before answers
+# ENODEV after, never the remembered bytes.
+rm -f "$T/go"
+"$FSPROBE" reread "$MNT/ro/cells/mac" "$T/go" 0 64 > "$T/held.out" &
+HOLD=$!
+for _ in $(seq 1 100); do grep -q opened "$T/held.out" 2>/dev/null && break; sleep 0.05; done
+check_eq "held cell read before the unplug" \
+	"18 $(printf '02:00:5e:10:20:30\n' | xxd -p)" "$(head -1 "$T/held.out")"
+ok=0
+for _ in $(seq 1 20); do
+	[ "$(cat "$MNT/ro/cells/mac")" = "02:00:5e:10:20:30" ] && ok=$((ok + 1))
+done
+check_eq "20 more reads of the page-cached cell" 20 "$ok"
+# Reading the raw device exhausts the emulated bus: the chip is gone.
+dd if="$MNT/ro/nvmem" of=/dev/null bs=256 count=4 status=none 2>/dev/null || true
+for _ in $(seq 1 200); do [ -e "$MNT/ro" ] || break; sleep 0.05; done
+if [ ! -e "$MNT/ro" ]; then pass "the exhausted device went away"; else fail "ro still there"; fi
+check_eq "a new open after the unplug" "ENOENT" "$("$FSPROBE" open "$MNT/ro/cells/mac" rdonly)"
+touch "$T/go"
+wait $HOLD || true
+check_eq "the held handle: ENODEV, not the cached bytes" "ENODEV" "$(tail -1 "$T/held.out")"

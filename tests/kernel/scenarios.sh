@@ -27,6 +27,7 @@ shift
 SCENARIOS=${*:-1 2 3 4 5 6}
 NVMEMFS=$B/nvmemfs
 EMUL=$B/tests/kernel/cp2112-emul
+FSPROBE=$B/tests/integration/fsprobe
 W=/tmp/kernel-test
 MNT=/mnt/nvmem
 LOG=$W/daemon.log
@@ -230,6 +231,7 @@ provider = at24
 usb-serial = PULL
 address = 0x50
 chip = 24c512
+read-only = yes
 cache = yes
 [cell pulled/mac-address]
 offset = 0x100
@@ -247,6 +249,12 @@ CONF
 	local ino t0 t1 err
 	printf '\x02\x00\x5e\x01\x01\x01' | dd of="$W/pull.img" bs=1 seek=256 conv=notrunc status=none
 	check_eq "cached cell before the unplug" "02:00:5e:01:01:01" "$(cat "$MNT/pulled/cells/mac-address")"
+	# A read-only cached device: the kernel keeps the cell's pages, and
+	# must drop them when the bridge goes.
+	rm -f "$W/go"
+	"$FSPROBE" reread "$MNT/pulled/cells/mac-address" "$W/go" 0 64 >"$W/held.out" &
+	local hold=$!
+	wait_for 5 grep -q opened "$W/held.out"
 	ino=$(stat -c %i "$MNT/pulled/nvmem")
 	t0=$(date +%s%N)
 	err=$(dd_err "$MNT/pulled/nvmem")
@@ -259,6 +267,9 @@ CONF
 	wait "$pull_pid" 2>/dev/null
 	check "the device directory is gone" wait_for 5 eval "! test -e '$MNT/pulled'"
 	check_eq "ls no longer lists it" "other" "$(ls "$MNT")"
+	touch "$W/go"
+	wait "$hold" || true
+	check_eq "a cell handle that read before the unplug: ENODEV" "ENODEV" "$(tail -1 "$W/held.out")"
 	check "the other bridge keeps serving" cmp -s "$W/other.img" "$MNT/other/nvmem"
 	check_kernel_log "scenario 2, after the unplug"
 
