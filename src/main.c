@@ -382,6 +382,10 @@ int main(int argc, char **argv)
 	}
 	status = ret < 0 ? 1 : 0;
 	log_info("stopping");
+	/* No worker answers requests any more: a notification now could
+	 * wait forever on a lookup or a page read that the kernel holds
+	 * for us. The unmount below drops the kernel's caches anyway. */
+	fs_detach();
 
 out_monitor:
 	if (rescan_started) {
