@@ -25,7 +25,7 @@
 /* Kernel cache lifetimes. Entries and fixed-size attributes may be cached:
  * an unplug invalidates them explicitly. Cells whose text length depends
  * on the value (string, decimal) are never cached, so st_size is what a
- * read returns. */
+ * read returns. File data is cached only as fs_page_cached() allows. */
 #define FS_TIMEOUT	1.0
 
 /*
@@ -136,12 +136,16 @@ static bool fs_cell_read_only(const struct nvmem_device *dev,
  * page-sized read would cost a slow bus far more than the caller asked
  * for.
  */
+static bool fs_device_page_cached(const struct nvmem_device *dev)
+{
+	return nvmem_device_cached(dev) && nvmem_device_read_only(dev);
+}
+
 static bool fs_page_cached(const struct nvmem_device *dev, unsigned int entry)
 {
 	const struct nvmem_cell *cell = fs_cell(dev, entry);
 
-	return cell && fs_cell_fixed_size(cell) &&
-	       nvmem_device_cached(dev) && nvmem_device_read_only(dev);
+	return cell && fs_cell_fixed_size(cell) && fs_device_page_cached(dev);
 }
 
 /* Text of the "type" file. */
@@ -436,8 +440,8 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	/* Every read and write comes to us (no page cache that could serve
 	 * bytes of a device that is gone, no caching of cell text whose
-	 * length changes), except where fs_page_cached() says why not: then
-	 * a repeated cat costs the open round trip alone. */
+	 * length changes), except for the cells fs_page_cached() names:
+	 * there a repeated cat costs the open round trip alone. */
 	fi->direct_io = !fs_page_cached(dev, entry);
 	fi->keep_cache = !fi->direct_io;
 	fi->nonseekable = 0;
@@ -844,7 +848,7 @@ static void fs_removed(struct nvmem_device *dev, void *data)
 {
 	const char *name = nvmem_device_name(dev);
 	struct fuse_session *se = fs_session;
-	bool pages = nvmem_device_cached(dev) && nvmem_device_read_only(dev);
+	bool pages = fs_device_page_cached(dev);
 
 	if (!se || !atomic_load(&fs_notify_ok))
 		return;
