@@ -372,7 +372,19 @@ CONF
 	check "the device directory is gone" wait_for 5 eval "! test -e '$MNT/eeprom'"
 	plug UDEV "$W/u.img" || return
 	check "re-plug via udev brings it back" wait_for 10 test -e "$MNT/eeprom/nvmem"
-	check "and it reads correctly" cmp -s "$W/u.img" "$MNT/eeprom/nvmem"
+	# Right after a re-plug under a loaded CI host, the emulated bridge
+	# once answered a transfer too late and the read failed with EIO, a
+	# bus error the design allows. Wrong bytes never are: retry only a
+	# read that failed, and say so.
+	local try out
+	for try in 1 2 3; do
+		out=$(cmp "$W/u.img" "$MNT/eeprom/nvmem" 2>&1) && break
+		case $out in
+		*"Input/output error"*) echo "    read $try after the re-plug: $out" ;;
+		*) break ;;
+		esac
+	done
+	check_eq "and it reads correctly" "" "$out"
 	cleanup
 	udevadm control --exit || pkill -x systemd-udevd
 	UEVENT_SOURCE=kernel
