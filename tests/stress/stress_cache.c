@@ -21,6 +21,7 @@
 #include "nvmem.h"
 #include "provider.h"
 #include "registry.h"
+#include "registry_group.h"
 
 #define DEV_SIZE	1024
 #define ROUNDS		255	/* byte values 1..255: never decreasing */
@@ -167,24 +168,12 @@ static void test_cache_under_writes(void **state)
 	assert_true(atomic_load(&reads) > EPOCHS);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return registry_init();
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	registry_exit();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cache_under_writes),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_group_setup,
+				      registry_group_teardown);
 }

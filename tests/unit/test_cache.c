@@ -18,6 +18,7 @@
 
 #include "cache.h"
 #include "memprov.h"
+#include "registry_group.h"
 #include "nvmem.h"
 #include "registry.h"
 
@@ -179,19 +180,6 @@ static void test_read_overlapping_write(void **state)
 	nvmem_device_put(dev);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return registry_init();
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	registry_exit();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,5 +188,6 @@ int main(void)
 		cmocka_unit_test(test_read_overlapping_write),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_group_setup,
+				      registry_group_teardown);
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "memprov.h"
+#include "registry_group.h"
 #include "nvmem.h"
 #include "registry.h"
 
@@ -26,17 +27,6 @@ static struct nvmem_device *make_dev(const char *name, size_t size,
 	if (mp)
 		*mp = m;
 	return dev;
-}
-
-static int setup(void **state)
-{
-	return registry_init();
-}
-
-static int teardown(void **state)
-{
-	registry_exit();
-	return 0;
 }
 
 static void test_read_bounds(void **state)
@@ -295,5 +285,6 @@ int main(void)
 		cmocka_unit_test(test_bus_error),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_group_setup,
+				      registry_group_teardown);
 }
