@@ -132,13 +132,27 @@ static void die(const char *what, const char *path, int err)
 	exit(1);
 }
 
+/* Time @timer on the uncached copy, then on the cached one; exits on
+ * failure. */
+static void time_both(int (*timer)(const char *, double *), const char *what,
+		      const char *cached, const char *uncached,
+		      double *c_us, double *u_us)
+{
+	int ret = timer(uncached, u_us);
+
+	if (ret)
+		die(what, uncached, -ret);
+	ret = timer(cached, c_us);
+	if (ret)
+		die(what, cached, -ret);
+}
+
 int main(int argc, char **argv)
 {
 	static char a[65536], b[65536];
 	char cached[PATH_MAX], uncached[PATH_MAX], name[64];
 	double c_us, u_us;
 	ssize_t na, nb;
-	int ret;
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: bench_cache CACHED_DIR UNCACHED_DIR CELL...\n");
@@ -160,12 +174,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 
-		ret = time_reads(uncached, &u_us);
-		if (ret)
-			die("read", uncached, -ret);
-		ret = time_reads(cached, &c_us);
-		if (ret)
-			die("read", cached, -ret);
+		time_both(time_reads, "read", cached, uncached, &c_us, &u_us);
 		snprintf(name, sizeof(name), "cached_read_%s_us", argv[i]);
 		bench_line(name, c_us, "us", u_us, u_us / c_us, ">= 100x",
 		     u_us / c_us >= 100);
@@ -174,12 +183,7 @@ int main(int argc, char **argv)
 	for (int i = 3; i < argc; i++) {
 		snprintf(cached, sizeof(cached), "%s/%s", argv[1], argv[i]);
 		snprintf(uncached, sizeof(uncached), "%s/%s", argv[2], argv[i]);
-		ret = time_cat(uncached, &u_us);
-		if (ret)
-			die("cat", uncached, -ret);
-		ret = time_cat(cached, &c_us);
-		if (ret)
-			die("cat", cached, -ret);
+		time_both(time_cat, "cat", cached, uncached, &c_us, &u_us);
 		snprintf(name, sizeof(name), "cached_cat_%s_us", argv[i]);
 		bench_line(name, c_us, "us", u_us, u_us / c_us, "(info)", 1);
 	}
