@@ -507,13 +507,21 @@ static struct fs_pipe *fs_pipe_get(void)
 	}
 	/* Twice the largest reply: where pipes cannot grow that far (a
 	 * lowered pipe-max-size), libfuse's could not hold a reply either,
-	 * and copying is the faster way. */
-	if (fcntl(p->fd[0], F_SETPIPE_SZ, FS_PIPE_SIZE) < FS_PIPE_SIZE ||
-	    pthread_setspecific(fs_pipe_key, p)) {
-		fs_pipe_free(p);
-		return NULL;
+	 * and copying is the faster way. That holds for every later read
+	 * too, which must not pay four system calls to learn it again. */
+	if (fcntl(p->fd[0], F_SETPIPE_SZ, FS_PIPE_SIZE) < FS_PIPE_SIZE) {
+		if (atomic_exchange(&fs_splice_ok, false))
+			log_info("pipes cannot grow to %d bytes: reads are copied, not spliced",
+				 FS_PIPE_SIZE);
+		goto err_free;
 	}
+	if (pthread_setspecific(fs_pipe_key, p))
+		goto err_free;
 	return p;
+
+err_free:
+	fs_pipe_free(p);
+	return NULL;
 }
 
 static void fs_pipe_discard(struct fs_pipe *p)

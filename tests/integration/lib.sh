@@ -40,9 +40,10 @@ check_eq() {
 
 # start_daemon CONFIG [extra args...]: mount at $MNT, in the foreground
 # (backgrounded by the shell) so that its exit status can be checked.
+# $DAEMON_WRAP, when set, is a command (with arguments) that runs it.
 start_daemon() {
 	local conf=$1; shift
-	"$NVMEMFS" -f -c "$conf" "$@" "$MNT" >>"$LOG" 2>&1 &
+	${DAEMON_WRAP:-} "$NVMEMFS" -f -c "$conf" "$@" "$MNT" >>"$LOG" 2>&1 &
 	DAEMON_PID=$!
 	for _ in $(seq 1 200); do
 		if mountpoint -q "$MNT"; then return 0; fi

@@ -139,3 +139,23 @@ check_eq "cell read past its end" "0 " "$("$FSPROBE" pread "$MNT/board/cells/blo
 check_eq "unknown device" "ENOENT" "$("$FSPROBE" open "$MNT/nope/nvmem" rdonly)"
 check_eq "unknown cell" "ENOENT" "$("$FSPROBE" open "$MNT/board/cells/nope" rdonly)"
 check_eq "inode numbers are stable" "$(stat -c %i "$MNT/board/nvmem")" "$(stat -c %i "$MNT/board/nvmem")"
+
+# Where pipes cannot grow to hold a reply (pipe-max-size lowered, and no
+# CAP_SYS_RESOURCE to exceed it), reads are copied instead of spliced:
+# the same bytes, and the daemon says so once rather than building and
+# dropping a pipe on every read.
+stop_daemon
+old_pipe_max=$(cat /proc/sys/fs/pipe-max-size)
+cleanup_hooks+=("echo $old_pipe_max > /proc/sys/fs/pipe-max-size")
+echo 65536 > /proc/sys/fs/pipe-max-size
+DAEMON_WRAP="setpriv --bounding-set=-sys_resource --" start_daemon "$T/nvmemfs.conf"
+for bs in 4096 1M; do
+	if dd if="$MNT/big/nvmem" bs=$bs status=none | cmp -s - "$T/big.bin"; then
+		pass "pipes that cannot grow: dd bs=$bs equals the image"
+	else
+		fail "pipes that cannot grow: dd bs=$bs differs from the image"
+	fi
+done
+check_eq "pipes that cannot grow: said once" 1 \
+	"$(grep -c 'reads are copied, not spliced' "$LOG")"
+echo "$old_pipe_max" > /proc/sys/fs/pipe-max-size
