@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "bench.h"
 
@@ -92,6 +93,52 @@ static double roundtrip(const char *path)
 	return t0 * 1e6 / n;
 }
 
+/*
+ * Microseconds per one-byte round trip between two processes over two
+ * pipes: a floor under every FUSE request, which hands the CPU to the
+ * daemon and back. The FUSE round trip is printed against it, so a run
+ * shows how much of a miss belongs to the machine rather than to us.
+ */
+static double pipe_roundtrip(void)
+{
+	const int n = 5000;
+	int to[2], from[2];
+	double t0;
+	pid_t pid;
+	char c = 0;
+
+	if (pipe(to) < 0 || pipe(from) < 0) {
+		perror("pipe");
+		exit(1);
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		close(to[1]);
+		close(from[0]);
+		while (read(to[0], &c, 1) == 1 && write(from[1], &c, 1) == 1)
+			;
+		_exit(0);
+	}
+	t0 = bench_now();
+	for (int i = 0; i < n; i++) {
+		if (write(to[1], &c, 1) != 1 || read(from[0], &c, 1) != 1) {
+			perror("pipe round trip");
+			exit(1);
+		}
+	}
+	t0 = bench_now() - t0;
+	close(to[1]);	/* the child sees EOF and exits */
+	waitpid(pid, NULL, 0);
+	close(to[0]);
+	close(from[0]);
+	close(from[1]);
+	return t0 * 1e6 / n;
+}
+
 int main(int argc, char **argv)
 {
 	static const size_t sizes[] = { 4096, 131072, 1048576 };
@@ -116,5 +163,7 @@ int main(int argc, char **argv)
 	m = roundtrip(argv[1]);
 	d = roundtrip(argv[2]);
 	bench_line("fuse_roundtrip_us", m, "us", d, m / d, "(info)", 1);
+	d = pipe_roundtrip();
+	bench_line("fuse_roundtrip_vs_pipe_us", m, "us", d, m / d, "(info)", 1);
 	return 0;
 }
