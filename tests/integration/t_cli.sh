@@ -106,3 +106,24 @@ PATH="$T/bin:$PATH" mount.fuse3 "$T/good.conf" "$MNT" -t nvmemfs -o ro 2>>"$LOG"
 check_eq "mounted through mount.fuse3 serves" "$(hexof "$T/board.bin" 256 6 | sed 's/../&:/g;s/:$//')" "$(cat "$MNT/board/cells/mac-address")"
 grep -q " $MNT fuse.nvmemfs .*ro" /proc/mounts && pass "ro option reached the mount" || fail "mount options: $(grep "$MNT" /proc/mounts)"
 umount "$MNT"
+
+# Run by an unprivileged user (a board's "nvmem" service user), through
+# the setuid fusermount3: it mounts, its files belong to that user, and
+# the bytes are right.
+U=$(mktemp -d /tmp/nvmemfs-user.XXXXXX)
+cleanup_hooks+=("fusermount3 -u $U/mnt 2>/dev/null; rm -rf $U")
+mkdir "$U/mnt"
+cp "$T/board.bin" "$U/board.bin"
+# A copy of the binary: the user may not be able to reach the build tree.
+cp "$NVMEMFS" "$U/nvmemfs"
+printf '[nvmemfs]\nkernel-devices = no\n[device board]\nprovider = file\npath = %s/board.bin\n' "$U" > "$U/user.conf"
+chown -R 65534:65534 "$U"
+chmod 755 "$U"
+as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
+as_user "$U/nvmemfs" -c "$U/user.conf" "$U/mnt" 2>>"$LOG" &&
+	pass "an unprivileged user mounts" || fail "an unprivileged user cannot mount"
+check_eq "files belong to the user running the daemon" "65534:65534 65534:65534" \
+	"$(as_user stat -c %u:%g "$U/mnt/board/nvmem" "$U/mnt/board" | tr '\n' ' ' | sed 's/ $//')"
+as_user cmp -s "$U/board.bin" "$U/mnt/board/nvmem" &&
+	pass "the user reads the device" || fail "the user reads other bytes"
+as_user fusermount3 -u "$U/mnt" && pass "the user unmounts" || fail "the user cannot unmount"
