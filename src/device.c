@@ -466,7 +466,7 @@ static ssize_t nvmem_device_read_cached(struct nvmem_device *dev,
 					uint64_t off, void *buf, size_t len)
 {
 	uint32_t bs = nvmem_cache_block(dev->cache);
-	size_t chunk = dev->read_chunk - dev->read_chunk % bs;
+	size_t chunk = dev->read_chunk - dev->read_chunk % bs, span;
 	uint8_t *tmp = NULL;
 	size_t done = 0;
 	ssize_t ret;
@@ -475,6 +475,12 @@ static ssize_t nvmem_device_read_cached(struct nvmem_device *dev,
 		return len;	/* the common case: a cell read again */
 	if (chunk < bs)
 		chunk = bs;
+	/* No bigger than the blocks this read touches: a chunk can be a
+	 * megabyte (a regular file's), a cell is a few bytes. */
+	span = off % bs + len;
+	span += (bs - span % bs) % bs;
+	if (span < chunk)
+		chunk = span;
 	tmp = malloc(chunk);
 	if (!tmp)
 		return 0;	/* the caller reads uncached */
