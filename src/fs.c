@@ -540,6 +540,10 @@ static void fs_pipe_discard(struct fs_pipe *p)
  * it and libfuse splices them on to /dev/fuse, so the bytes are copied
  * once, into the reader's buffer. Returns false, having replied nothing,
  * when this read must take the copying path instead.
+ *
+ * Below two pages libfuse copies the reply out of the pipe rather than
+ * splicing it on, so a small read through the pipe only added two system
+ * calls to the copy: 1-3 us of a 25-29 us round trip, measured A/B.
  */
 static bool fs_read_spliced(fuse_req_t req, struct fs_handle *h,
 			    size_t size, off_t off)
@@ -549,7 +553,8 @@ static bool fs_read_spliced(fuse_req_t req, struct fs_handle *h,
 	int left = 0;
 	ssize_t n;
 
-	if (!atomic_load(&fs_splice_ok) || size > FS_MAX_READ)
+	if (!atomic_load(&fs_splice_ok) || size > FS_MAX_READ ||
+	    size < 2 * (size_t)getpagesize())
 		return false;
 	p = fs_pipe_get();
 	if (!p)

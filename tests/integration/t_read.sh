@@ -115,8 +115,11 @@ for d in big bigcached; do
 			fail "$d: dd bs=$bs differs from the image"
 		fi
 	done
+	# small reads are copied, larger ones spliced
 	check_eq "$d: read crossing the end" "1123 $(hexof "$T/big.bin" $((3 * 1024 * 1024 - 1000)) 1123)" \
 		"$("$FSPROBE" pread "$MNT/$d/nvmem" $((3 * 1024 * 1024 - 1000)) 2000)"
+	check_eq "$d: large read crossing the end" "9123 $(hexof "$T/big.bin" $((3 * 1024 * 1024 - 9000)) 9123)" \
+		"$("$FSPROBE" pread "$MNT/$d/nvmem" $((3 * 1024 * 1024 - 9000)) 65536)"
 done
 
 # Cells and formats.
