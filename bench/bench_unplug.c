@@ -9,7 +9,7 @@
  * Each unplug: register a fresh device, start a reader thread doing 64 KiB
  * nvmem_device_read() calls in a loop, wait a random time (a uniform phase
  * over several read chunks, so the unplug lands anywhere inside a chunk),
- * start a prober thread spinning on registry_get_by_name(), then call
+ * start a prober thread polling registry_get_by_name(), then call
  * nvmem_device_unregister() as the daemon does on a udev remove event. From
  * the start of that call we measure
  *   (a) until the prober's lookup by name fails, and
@@ -18,8 +18,12 @@
  * computed the way i2c_emul counts it: 9 bits per byte on the wire (the
  * address byte of each message, the word address and the data) plus a
  * start and a stop bit, and checked against the emulator's own counter.
- * The prober pauses 5 us between lookups (the resolution of (a)) so that
- * it is not preempted inside an RCU read section most of the time.
+ * The prober sleeps 20 us between lookups (the resolution of (a)): a
+ * prober that spun could hold off the unregistering thread for a whole
+ * scheduler tick on a machine with two CPUs and no kernel preemption
+ * (4 ms, in some runs), and would mostly be preempted inside an RCU read
+ * section, stretching the grace period; both would be this bench's
+ * doing, not the daemon's.
  *
  * Also printed, to explain (b): when the registry listener was called (the
  * end of the RCU grace period of registry_remove(), right before impl is
@@ -41,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "bench.h"
@@ -56,7 +61,7 @@
 #define READ_LEN	65536
 #define DEV_NAME	"unplug-eeprom"
 #define SLACK_NS	2000000ull	/* the 2 ms of both targets */
-#define PROBE_GAP_NS	5000ull		/* resolution of (a) */
+#define PROBE_GAP_NS	20000ull	/* resolution of (a) */
 
 static uint64_t now_ns(void)
 {
@@ -112,6 +117,9 @@ static void *prober_fn(void *arg)
 	struct prober *p = arg;
 	struct nvmem_device *d;
 
+	/* Wake on time: the default 50 us of slack would blur (a). */
+	prctl(PR_SET_TIMERSLACK, 1UL);
+
 	for (;;) {
 		d = registry_get_by_name(DEV_NAME);
 		if (!d) {
@@ -120,12 +128,7 @@ static void *prober_fn(void *arg)
 		}
 		nvmem_device_put(d);
 		atomic_store_explicit(&p->spinning, true, memory_order_relaxed);
-		/* Spin a little outside the RCU read section, so that the
-		 * prober is not almost always inside one: preempted there,
-		 * it would stretch unregister's grace period by a time
-		 * slice, which is this bench's doing, not the daemon's. */
-		for (uint64_t t = now_ns() + PROBE_GAP_NS; now_ns() < t;)
-			;
+		sleep_ns(PROBE_GAP_NS);
 	}
 	return NULL;
 }
