@@ -6,11 +6,12 @@
  * period of one domain waits only for the readers of that domain, so
  * unplugging one device never waits for a slow read on another.
  *
- * Read side: srcu_read_lock() / srcu_read_unlock() are wait-free (one
- * relaxed load and one atomic increment each) and touch only the calling
- * thread's own cache line of the domain, so readers on different CPUs do
- * not bounce a shared line. Readers may sleep (provider I/O happens inside
- * the read section) and read sections may nest.
+ * Read side: srcu_read_lock() / srcu_read_unlock() are wait-free (a load
+ * and a store each, to a counter only the calling thread writes) and
+ * touch only that thread's own cache line of the domain, so readers on
+ * different CPUs do not bounce a shared line. Readers may sleep (provider
+ * I/O happens inside the read section) and read sections may nest. A
+ * section ends on the thread that began it.
  *
  * Update side: srcu_synchronize() returns only once every read section that
  * began before the call has ended. It may sleep; it must not be called from

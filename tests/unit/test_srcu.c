@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <time.h>
@@ -133,13 +134,16 @@ struct stress {
 	_Atomic(struct obj *) cur;
 	atomic_int stop;
 	atomic_long bad, reads;
+	int sections;		/* a reader leaves after this many; 0: never */
+	atomic_int holding;	/* slot holders that have their slot */
 };
 
 static void *stress_reader(void *p)
 {
 	struct stress *s = p;
+	int n = 0;
 
-	while (!atomic_load(&s->stop)) {
+	while (!atomic_load(&s->stop) && (!s->sections || n++ < s->sections)) {
 		int idx = srcu_read_lock(s->sd);
 		struct obj *o = atomic_load(&s->cur);
 
@@ -154,21 +158,78 @@ static void *stress_reader(void *p)
 	return NULL;
 }
 
-static void test_stress_replace(void **state)
+/*
+ * Short-lived readers, as many at a time as @s has: every generation
+ * exits after a few sections and the next one takes the slots it gave
+ * back, while the updater keeps swapping.
+ */
+struct churn {
+	struct stress *s;
+	int readers;
+};
+
+static void *churn_spawner(void *p)
 {
-	struct stress s = { .sd = srcu_domain_new() };
-	pthread_t readers[4];
+	struct churn *c = p;
+	pthread_t t[8];
+	int i;
+
+	while (!atomic_load(&c->s->stop)) {
+		for (i = 0; i < c->readers; i++)
+			pthread_create(&t[i], NULL, stress_reader, c->s);
+		for (i = 0; i < c->readers; i++)
+			pthread_join(t[i], NULL);
+	}
+	return NULL;
+}
+
+/*
+ * A thread that takes a slot of its own (its first read section) and
+ * keeps it, idle, until the stress ends.
+ */
+static void *slot_holder(void *p)
+{
+	struct stress *s = p;
+
+	srcu_read_unlock(s->sd, srcu_read_lock(s->sd));
+	atomic_fetch_add(&s->holding, 1);
+	while (!atomic_load(&s->stop))
+		usleep(1000);
+	return NULL;
+}
+
+/*
+ * @nreaders threads read while the updater swaps and frees. @holders
+ * idle threads first take slots of their own: 32 of them leave the
+ * readers only the shared slot. @churn makes the readers short-lived
+ * (see churn_spawner, nreaders <= 8).
+ */
+static void stress_replace(int nreaders, int holders, bool churn)
+{
+	struct stress s = { .sd = srcu_domain_new(), .sections = churn ? 50 : 0 };
+	struct churn c = { .s = &s, .readers = nreaders };
+	pthread_t *readers = calloc(nreaders, sizeof(*readers)), spawner;
+	pthread_t *held = calloc(holders + 1, sizeof(*held));
 	struct timespec t0, t;
 	struct obj *o;
 	long reads0;
 	int i;
 
+	assert_non_null(readers);
+	assert_non_null(held);
+	for (i = 0; i < holders; i++)
+		pthread_create(&held[i], NULL, slot_holder, &s);
+	while (atomic_load(&s.holding) < holders)
+		usleep(100);
 	o = malloc(sizeof(*o));
 	o->magic = OBJ_MAGIC;
 	o->value = 1;
 	atomic_init(&s.cur, o);
-	for (i = 0; i < 4; i++)
-		pthread_create(&readers[i], NULL, stress_reader, &s);
+	if (churn)
+		pthread_create(&spawner, NULL, churn_spawner, &c);
+	else
+		for (i = 0; i < nreaders; i++)
+			pthread_create(&readers[i], NULL, stress_reader, &s);
 	/* On a loaded machine the updater could otherwise finish before a
 	 * reader ever ran: after 2000 swaps, go on until the readers have
 	 * overlapped with plenty of them (bounded by time, 20 s). */
@@ -191,12 +252,36 @@ static void test_stress_replace(void **state)
 		free(old);
 	}
 	atomic_store(&s.stop, 1);
-	for (i = 0; i < 4; i++)
-		pthread_join(readers[i], NULL);
+	if (churn)
+		pthread_join(spawner, NULL);
+	else
+		for (i = 0; i < nreaders; i++)
+			pthread_join(readers[i], NULL);
+	for (i = 0; i < holders; i++)
+		pthread_join(held[i], NULL);
+	free(held);
 	assert_int_equal(atomic_load(&s.bad), 0);
 	assert_true(atomic_load(&s.reads) - reads0 >= 10000);
 	free(atomic_load(&s.cur));
+	free(readers);
 	srcu_domain_free(s.sd);
+}
+
+static void test_stress_replace(void **state)
+{
+	stress_replace(4, 0, false);
+}
+
+/* More threads than slots of their own: the readers share one. */
+static void test_stress_shared_slot(void **state)
+{
+	stress_replace(4, 32, false);
+}
+
+/* Slots handed from exiting threads to new ones. */
+static void test_stress_thread_churn(void **state)
+{
+	stress_replace(6, 0, true);
 }
 
 int main(void)
@@ -206,7 +291,13 @@ int main(void)
 		cmocka_unit_test(test_waits_for_reader),
 		cmocka_unit_test(test_domains_independent),
 		cmocka_unit_test(test_stress_replace),
+		cmocka_unit_test(test_stress_shared_slot),
+		cmocka_unit_test(test_stress_thread_churn),
 	};
+
+	/* A grace period that never ends (counts lost by two writers of
+	 * one slot) must fail the test, not hang it. */
+	alarm(300);
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
