@@ -63,6 +63,9 @@
 #define SRCU_POS(i)	((i) * SRCU_STRIDE % (SRCU_SLOTS + 1))
 #define SRCU_SHARED_POS	SRCU_POS(SRCU_SHARED)
 
+_Static_assert(SRCU_SLOTS <= sizeof(unsigned long) * CHAR_BIT,
+	       "srcu_owned has a bit per slot");
+
 struct srcu_slot {
 	alignas(CACHELINE) atomic_ulong lock[2];
 	atomic_ulong unlock[2];
@@ -146,7 +149,6 @@ static unsigned int srcu_slot_index(void)
 		srcu_my_slot = SRCU_POS(srcu_slot_take());
 	return srcu_my_slot;
 }
-
 
 /* Add one to @c, which only this thread writes unless @shared. */
 static inline void srcu_count(atomic_ulong *c, bool shared,
