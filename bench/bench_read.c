@@ -68,7 +68,8 @@ static double cell_loop(const char *path)
 /*
  * Microseconds per 1-byte pread on a file kept open: through the mount,
  * one FUSE round trip, the floor under every request. It explains the
- * cell figure: open, read and release are one round trip each.
+ * cell figure: open and read are one round trip each (nobody waits for
+ * the release).
  */
 static double roundtrip(const char *path)
 {
