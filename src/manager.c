@@ -533,14 +533,16 @@ static bool manager_matches(const struct binding *b, struct udev_device *ud,
 }
 
 /* A node that udev announced may take a moment to appear (udevd creates
- * symlinks after the kernel event): retry briefly. */
+ * symlinks after the kernel event), or for a moment have no driver behind
+ * it (ENXIO, ENODEV: a USB bridge that is still being set up, or an old
+ * node not yet removed): retry briefly. */
 static int manager_bind_retry(struct manager *m, struct binding *b, int bus)
 {
 	int i, ret = -ENOENT;
 
 	for (i = 0; i < 20; i++) {
 		ret = manager_bind(m, b, bus);
-		if (ret != -ENOENT)
+		if (ret != -ENOENT && ret != -ENXIO && ret != -ENODEV)
 			break;
 		usleep(25 * 1000);
 	}
