@@ -466,7 +466,9 @@ static ssize_t nvmem_device_read_cached(struct nvmem_device *dev,
 					uint64_t off, void *buf, size_t len)
 {
 	uint32_t bs = nvmem_cache_block(dev->cache);
-	size_t chunk = dev->read_chunk - dev->read_chunk % bs, span;
+	size_t chunk = dev->read_chunk - dev->read_chunk % bs;
+	/* The read's end, rounded up to a whole block. */
+	uint64_t want_end = off + len + (bs - (off + len) % bs) % bs;
 	uint8_t *tmp = NULL;
 	size_t done = 0;
 	ssize_t ret;
@@ -477,21 +479,17 @@ static ssize_t nvmem_device_read_cached(struct nvmem_device *dev,
 		chunk = bs;
 	/* No bigger than the blocks this read touches: a chunk can be a
 	 * megabyte (a regular file's), a cell is a few bytes. */
-	span = off % bs + len;
-	span += (bs - span % bs) % bs;
-	if (span < chunk)
-		chunk = span;
+	if (want_end - (off - off % bs) < chunk)
+		chunk = want_end - (off - off % bs);
 	tmp = malloc(chunk);
 	if (!tmp)
 		return 0;	/* the caller reads uncached */
 	while (done < len) {
 		uint64_t pos = off + done, start = pos - pos % bs;
-		uint64_t end = start + chunk, want_end = off + len;
+		uint64_t end = start + chunk;
 		size_t n;
 		uint64_t gen;
 
-		if (want_end % bs)
-			want_end += bs - want_end % bs;
 		if (end > want_end)
 			end = want_end;
 		if (end > dev->size)
