@@ -19,6 +19,15 @@ static inline double bench_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Nanoseconds on the monotonic clock, for latencies. */
+static inline uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 /* One figure: @v against @ref, their @ratio, and whether @target is met. */
 static inline void bench_line(const char *name, double v, const char *unit,
 			      double ref, double ratio, const char *target,

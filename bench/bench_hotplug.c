@@ -45,14 +45,6 @@
 
 #define HANG_NS	10000000000ull	/* 10 s: a hang guard, not a target */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static void uevent(const char *path, const char *action)
 {
 	int fd = open(path, O_WRONLY);
@@ -74,7 +66,7 @@ static uint64_t wait_for(const char *dir, int gone, uint64_t t0)
 
 	for (;;) {
 		ret = stat(dir, &st);
-		t = now_ns();
+		t = bench_now_ns();
 		if (gone && ret < 0 && errno == ENOENT)
 			return t - t0;
 		if (gone && ret < 0) {
@@ -134,12 +126,12 @@ static uint64_t chunk_ns(int loop_fd)
 	posix_fadvise(loop_fd, 0, 0, POSIX_FADV_RANDOM);
 	for (int i = 0; i < 9; i++) {
 		flush_loop(loop_fd);
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		if (pread(loop_fd, buf, CHUNK, 0) != CHUNK) {
 			perror("bench_hotplug: read of the loop device");
 			exit(1);
 		}
-		t[i] = now_ns() - t0;
+		t[i] = bench_now_ns() - t0;
 	}
 	qsort(t, 9, sizeof(*t), bench_cmp_u64);
 	return t[4];
@@ -161,12 +153,12 @@ static void *reader_main(void *arg)
 
 	if (fd < 0) {
 		r->err = errno;
-		atomic_store(&r->t_start, now_ns());
+		atomic_store(&r->t_start, bench_now_ns());
 		return NULL;
 	}
-	atomic_store(&r->t_start, now_ns());
+	atomic_store(&r->t_start, bench_now_ns());
 	n = pread(fd, buf, CHUNK, 0);
-	r->t_end = now_ns();
+	r->t_end = bench_now_ns();
 	r->err = n < 0 ? errno : 0;
 	close(fd);
 	return NULL;
@@ -194,14 +186,14 @@ static int inflight_once(const char *uevent_path, const char *dir,
 		;
 	/* Somewhere in the first 80% of the chunk's bus time. */
 	delay = chunk / 10 + (uint64_t)rand() % (chunk * 7 / 10 + 1);
-	while (now_ns() - atomic_load(&r.t_start) < delay)
+	while (bench_now_ns() - atomic_load(&r.t_start) < delay)
 		;
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	uevent(uevent_path, "remove");
 	pthread_join(th, NULL);
 	wait_for(dir, 1, t0);
 	uevent(uevent_path, "add");
-	wait_for(dir, 0, now_ns());
+	wait_for(dir, 0, bench_now_ns());
 	if (r.err == 0)
 		return 0;
 	if (r.err != ENODEV) {
@@ -272,12 +264,12 @@ int main(int argc, char **argv)
 	back = calloc(reps, sizeof(*back));
 	if (!gone || !back)
 		return 1;
-	wait_for(argv[2], 0, now_ns());
+	wait_for(argv[2], 0, bench_now_ns());
 	for (i = 0; i < reps; i++) {
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		uevent(argv[1], "remove");
 		gone[i] = wait_for(argv[2], 1, t0);
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		uevent(argv[1], "add");
 		back[i] = wait_for(argv[2], 0, t0);
 	}

@@ -63,14 +63,6 @@
 #define SLACK_NS	2000000ull	/* the 2 ms of both targets */
 #define PROBE_GAP_NS	20000ull	/* resolution of (a) */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static void sleep_ns(uint64_t ns)
 {
 	struct timespec ts = { ns / 1000000000ull, ns % 1000000000ull };
@@ -100,7 +92,7 @@ static void *reader_fn(void *arg)
 			break;
 		r->full_reads++;
 	}
-	r->t_end = now_ns();
+	r->t_end = bench_now_ns();
 	r->ret = n;
 	free(buf);
 	nvmem_device_put(r->dev);
@@ -123,7 +115,7 @@ static void *prober_fn(void *arg)
 	for (;;) {
 		d = registry_get_by_name(DEV_NAME);
 		if (!d) {
-			p->t_gone = now_ns();
+			p->t_gone = bench_now_ns();
 			break;
 		}
 		nvmem_device_put(d);
@@ -141,7 +133,7 @@ static uint64_t t_removed;
 
 static void on_removed(struct nvmem_device *dev, void *data)
 {
-	t_removed = now_ns();
+	t_removed = bench_now_ns();
 }
 
 /* The table style of the other benches; @ref < 0: no reference. */
@@ -262,9 +254,9 @@ static void run_clock(unsigned int clock_hz, int unplugs, unsigned int *seed)
 		while (!atomic_load_explicit(&pr.spinning, memory_order_relaxed))
 			;
 		i2c_emul_stats(emul, &s0);
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		nvmem_device_unregister(rd.dev);
-		t1 = now_ns();
+		t1 = bench_now_ns();
 		pthread_join(rt, NULL);
 		pthread_join(pt, NULL);	/* it ends on the failed lookup */
 		i2c_emul_stats(emul, &s1);
