@@ -605,7 +605,9 @@ static void manager_kernel_device(struct manager *m, const char *kname,
 	}
 	snprintf(backing, sizeof(backing), "kernel nvmem device %s", kname);
 	nvmem_device_set_backing(dev, backing);
-	nvmem_device_set_cache(dev, manager_cache_default(dev));
+	/* Without memory for a cache the device is still worth serving. */
+	if (nvmem_device_set_cache(dev, manager_cache_default(dev)) < 0)
+		log_warn("%s: no memory for a cache; served uncached", kname);
 	if (sysfs_provider_cells(SYSFS_NVMEM_ROOT, kname, &cells, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			if (nvmem_device_add_cell(dev, &cells[i]) == 0)
