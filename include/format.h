@@ -7,7 +7,8 @@
  *  mac      "aa:bb:cc:dd:ee:ff\n" (6 bytes)
  *  hex      lowercase hex digits of every byte, then "\n"
  *  string   bytes up to the first NUL or 0xff, then "\n"; on write the
- *           rest of the cell is filled with NUL
+ *           rest of the cell is filled with NUL, and text holding either
+ *           byte is refused (it would read back cut short)
  *  u8 u16le u16be u32le u32be u64le u64be
  *           unsigned decimal, then "\n"; a cell narrower than the type
  *           (bit fields) is zero-extended

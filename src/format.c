@@ -155,10 +155,18 @@ ssize_t format_encode(enum cell_format fmt, const uint8_t *raw, size_t raw_len,
 		memcpy(out, raw, i);
 		out[i] = '\n';
 		return i + 1;
-	default:
-		n = snprintf(out, size, "%llu\n",
+	default: {
+		/* snprintf() wants room for a NUL the text does not have:
+		 * a buffer of format_max_text() bytes must be enough. */
+		char num[24];
+
+		n = snprintf(num, sizeof(num), "%llu\n",
 			     (unsigned long long)format_get_uint(fmt, raw, raw_len));
-		return n < size ? (ssize_t)n : -ENOSPC;
+		if (n > size)
+			return -ENOSPC;
+		memcpy(out, num, n);
+		return n;
+	}
 	}
 }
 
@@ -218,7 +226,10 @@ int format_decode(enum cell_format fmt, const char *text, size_t len,
 		}
 		return 0;
 	case CELL_FORMAT_STRING:
-		if (len > raw_len || memchr(text, '\0', len))
+		/* Either byte would end the string on the way back: the
+		 * write would succeed and read back cut short. */
+		if (len > raw_len || memchr(text, '\0', len) ||
+		    memchr(text, 0xff, len))
 			return -EINVAL;
 		memcpy(raw, text, len);
 		memset(raw + len, 0, raw_len - len);

@@ -100,6 +100,9 @@ static void test_string(void **state)
 	bad(CELL_FORMAT_STRING, "ABCDE", 4);
 	assert_int_equal(format_decode(CELL_FORMAT_STRING, "A\0B", 3,
 				       (uint8_t[4]){ 0 }, 4), -EINVAL);
+	/* 0xff is erased memory: it would end the string read back. */
+	assert_int_equal(format_decode(CELL_FORMAT_STRING, "A\xff" "B", 3,
+				       (uint8_t[4]){ 0 }, 4), -EINVAL);
 }
 
 static void test_integers(void **state)
@@ -134,12 +137,18 @@ static void test_integers(void **state)
 
 static void test_small_buffer(void **state)
 {
-	char out[4];
+	char out[4], big[21];
 
 	assert_int_equal(format_encode(CELL_FORMAT_MAC, (uint8_t[6]){ 0 }, 6,
 				       out, sizeof(out)), -ENOSPC);
 	assert_int_equal(format_encode(CELL_FORMAT_U32LE, (uint8_t[4]){ 0xff, 0xff, 0xff, 0xff },
 				       4, out, sizeof(out)), -ENOSPC);
+	/* format_max_text() bytes hold the longest number: no room for a
+	 * NUL is needed. */
+	assert_int_equal(format_max_text(CELL_FORMAT_U64LE, 8), sizeof(big));
+	assert_int_equal(format_encode(CELL_FORMAT_U64LE, (uint8_t[8]){ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+				       8, big, sizeof(big)), 21);
+	assert_memory_equal(big, "18446744073709551615\n", 21);
 }
 
 int main(void)
