@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cell.h"
 #include "provider.h"
@@ -28,6 +29,11 @@ int sysfs_provider_open(const char *root, const char *name, bool read_only,
 int sysfs_provider_cells(const char *root, const char *name,
 			 struct nvmem_cell **cells, size_t *n);
 void sysfs_provider_cells_free(struct nvmem_cell *cells, size_t n);
+
+/* A kernel cell file's name, "NAME@OFFSET" or "NAME@OFFSET,BIT" in hex
+ * (BIT 0-7), into @name (@size bytes), @off and @bit. 0 or -EINVAL. */
+int sysfs_cell_name_parse(const char *file, char *name, size_t size,
+			  uint64_t *off, unsigned int *bit);
 
 /* Read the small attribute @root/@name/@attr into @buf, without its
  * newline. 0 or -errno. */

@@ -4,6 +4,7 @@
  * attribute. When the kernel unregisters the device under an open file,
  * reads fail (ENODEV and friends), which the core reports as ENODEV.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -204,30 +205,41 @@ static int sysfs_cell_write(struct nvmem_device *dev,
 	return -EROFS;	/* the kernel's cell files are read-only */
 }
 
-/* "name@1a" or "name@1a,3" -> name, offset, bit offset. */
-static int sysfs_cell_parse(const char *file, char *name, size_t size,
-			    uint64_t *off, unsigned int *bit)
+/* Hex digits only: strtoull() would also take blanks, a sign or "0x". */
+static bool sysfs_hex(const char *s, const char *end)
+{
+	if (s == end)
+		return false;
+	for (; s < end; s++)
+		if (!isxdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+int sysfs_cell_name_parse(const char *file, char *name, size_t size,
+			  uint64_t *off, unsigned int *bit)
 {
 	const char *at = strrchr(file, '@');
+	const char *comma, *end;
 	unsigned long long o;
 	unsigned int b = 0;
-	char *end;
 
 	if (!at || at == file || (size_t)(at - file) >= size)
 		return -EINVAL;
-	errno = 0;
-	o = strtoull(at + 1, &end, 16);
-	if (errno || end == at + 1)
+	end = at + strlen(at);
+	comma = strchr(at, ',');
+	if (!sysfs_hex(at + 1, comma ? comma : end))
 		return -EINVAL;
-	if (*end == ',') {
-		unsigned long v = strtoul(end + 1, &end, 16);
-
-		if (v > 7)
+	/* The kernel prints a bit offset of 0-7 as one digit. */
+	if (comma) {
+		if (end - comma != 2 || comma[1] < '0' || comma[1] > '7')
 			return -EINVAL;
-		b = v;
+		b = comma[1] - '0';
 	}
-	if (*end)
-		return -EINVAL;
+	errno = 0;
+	o = strtoull(at + 1, NULL, 16);
+	if (errno)
+		return -EINVAL;	/* more than 64 bits */
 	memcpy(name, file, at - file);
 	name[at - file] = '\0';
 	*off = o;
@@ -262,7 +274,7 @@ int sysfs_provider_cells(const char *root, const char *name,
 
 		if (de->d_name[0] == '.')
 			continue;
-		if (sysfs_cell_parse(de->d_name, cname, sizeof(cname), &off,
+		if (sysfs_cell_name_parse(de->d_name, cname, sizeof(cname), &off,
 				     &bit) < 0) {
 			log_warn("%s: kernel cell file '%s' not understood, skipped",
 				 name, de->d_name);

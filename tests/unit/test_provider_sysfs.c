@@ -143,11 +143,47 @@ static void test_cells(void **state)
 	sysfs_provider_cells_free(cells, n);
 }
 
+static void test_cell_names(void **state)
+{
+	static const char *const bad[] = {
+		"@10", "x", "x@", "x@ 1", "x@-1", "x@+1", "x@0x10", "x@1g",
+		"x@1,", "x@1,8", "x@1,44", "x@1, 4", "x@,1",
+		"x@10000000000000000",	/* 65 bits */
+	};
+	unsigned int bit;
+	char name[8];
+	uint64_t off;
+	size_t i;
+
+	/* What the kernel prints: "%s@%x,%x", and before that "%s@%x". */
+	assert_int_equal(sysfs_cell_name_parse("mac@fa,0", name, sizeof(name),
+					       &off, &bit), 0);
+	assert_string_equal(name, "mac");
+	assert_int_equal(off, 0xfa);
+	assert_int_equal(bit, 0);
+	assert_int_equal(sysfs_cell_name_parse("rev@FFffFFffFFffFFff,7", name,
+					       sizeof(name), &off, &bit), 0);
+	assert_true(off == UINT64_MAX);
+	assert_int_equal(bit, 7);
+	/* A cell name may hold '@'; the last one starts the offset. */
+	assert_int_equal(sysfs_cell_name_parse("a@b@1c", name, sizeof(name),
+					       &off, &bit), 0);
+	assert_string_equal(name, "a@b");
+	assert_int_equal(off, 0x1c);
+	/* A name longer than the buffer is refused, not cut. */
+	assert_int_equal(sysfs_cell_name_parse("12345678@0", name, sizeof(name),
+					       &off, &bit), -EINVAL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (sysfs_cell_name_parse(bad[i], name, sizeof(name), &off, &bit) != -EINVAL)
+			fail_msg("'%s' was accepted", bad[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_read_write),
 		cmocka_unit_test(test_cells),
+		cmocka_unit_test(test_cell_names),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
