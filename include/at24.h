@@ -45,6 +45,8 @@ struct at24_params {
 };
 
 #define AT24_DEFAULT_IO_LIMIT		128	/* as the kernel driver */
+#define AT24_MAX_PAGE_SIZE		256	/* the largest AT24 page */
+#define AT24_MAX_IO_LIMIT		8192	/* Linux's I2C_RDWR message limit */
 #define AT24_DEFAULT_WRITE_TIMEOUT_MS	25
 
 /*

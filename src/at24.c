@@ -160,7 +160,7 @@ static ssize_t at24_read(void *priv, uint64_t off, void *buf, size_t len)
 static int at24_write_op(struct at24 *a, void *arg)
 {
 	struct at24_xfer *x = arg;
-	uint8_t msgbuf[2 + 256];
+	uint8_t msgbuf[2 + AT24_MAX_PAGE_SIZE];
 	uint16_t addr;
 	uint32_t word;
 	unsigned int n;
@@ -256,6 +256,14 @@ int at24_provider_open(const struct at24_params *p, struct i2c_adapter *ad,
 	a->io_limit = p->io_limit ? p->io_limit : AT24_DEFAULT_IO_LIMIT;
 	a->write_timeout_ms = p->write_timeout_ms ? p->write_timeout_ms :
 			      AT24_DEFAULT_WRITE_TIMEOUT_MS;
+	/* The configuration refuses more; these keep msgbuf and the 16-bit
+	 * message length safe whoever calls. */
+	if (a->page_size > AT24_MAX_PAGE_SIZE)
+		a->page_size = AT24_MAX_PAGE_SIZE;
+	if (a->io_limit > AT24_MAX_IO_LIMIT)
+		a->io_limit = AT24_MAX_IO_LIMIT;
+	if (a->size > p->chip->size)
+		a->size = p->chip->size;
 	if (i2c_adapter_max_read(ad) && a->io_limit > i2c_adapter_max_read(ad))
 		a->io_limit = i2c_adapter_max_read(ad);
 	if (i2c_adapter_max_write(ad))

@@ -21,6 +21,7 @@
 
 #include <ini.h>
 
+#include "at24.h"
 #include "config.h"
 #include "log.h"
 
@@ -401,10 +402,14 @@ static bool get_num(struct parser *p, const struct raw_section *s,
 		    const struct raw_key *k, bool suffix, uint64_t max,
 		    uint64_t *out)
 {
-	if (!parse_u64(k->value, suffix, out) || *out > max) {
-		perr(p, k->line, s->title, k->key,
-		     "'%s' is not a valid number%s", k->value,
-		     *out > max ? " in range" : "");
+	if (!parse_u64(k->value, suffix, out)) {
+		perr(p, k->line, s->title, k->key, "'%s' is not a valid number",
+		     k->value);
+		return false;
+	}
+	if (*out > max) {
+		perr(p, k->line, s->title, k->key, "'%s' is more than %llu",
+		     k->value, (unsigned long long)max);
 		return false;
 	}
 	return true;
@@ -512,7 +517,9 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 				d->size = v;
 			}
 		} else if (!strcmp(k->key, "page-size")) {
-			if (get_num(p, s, k, true, 65536, &v)) {
+			/* No AT24 page is larger; FRAMs have none, and 256
+			 * is as good as any for them. */
+			if (get_num(p, s, k, true, AT24_MAX_PAGE_SIZE, &v)) {
 				if (!v || (v & (v - 1)))
 					perr(p, k->line, s->title, k->key,
 					     "must be a power of two");
@@ -526,7 +533,8 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 				d->address_width = v;
 			}
 		} else if (!strcmp(k->key, "io-limit")) {
-			if (get_num(p, s, k, true, 65536, &v)) {
+			/* Linux's I2C_RDWR takes at most 8192 bytes a message. */
+			if (get_num(p, s, k, true, AT24_MAX_IO_LIMIT, &v)) {
 				if (!v)
 					perr(p, k->line, s->title, k->key,
 					     "must be greater than 0");

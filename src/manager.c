@@ -161,6 +161,44 @@ static void manager_cell_error(const struct config *cfg,
 }
 
 /*
+ * The geometry an at24 device's keys give must be one its chip has: more
+ * bytes than the chip holds, or word addresses narrower than its own,
+ * would spread the array over I2C addresses where other chips answer.
+ * 0 or -EINVAL, each mistake reported against its key.
+ */
+static int manager_check_at24(const struct config *cfg,
+			      const struct config_device *cd, const char *section)
+{
+	const struct at24_chip *chip = at24_chip_find(cd->chip);
+	unsigned int width = cd->address_width ? cd->address_width :
+			     chip->addr_width;
+	uint64_t size = cd->size ? cd->size : chip->size;
+	uint64_t blocks = (size + (1u << width) - 1) >> width;
+	unsigned int last;
+
+	if (size > chip->size) {
+		config_error(cfg, config_device_line(cd, "size"), section, "size",
+			     "%" PRIu64 " bytes is more than a %s holds (%u)",
+			     size, chip->name, chip->size);
+		return -EINVAL;
+	}
+	if (blocks > chip->naddr) {
+		config_error(cfg, config_device_line(cd, "address-width"), section,
+			     "address-width", "%u-bit word addresses would spread a %s over %" PRIu64 " I2C addresses; it answers on %u",
+			     width, chip->name, blocks, chip->naddr);
+		return -EINVAL;
+	}
+	last = cd->address + ((unsigned int)(blocks - 1) << chip->addr_shift);
+	if (last > 0x77) {
+		config_error(cfg, config_device_line(cd, "address"), section,
+			     "address", "a %s at 0x%02x also answers at 0x%02x, past 0x77",
+			     chip->name, cd->address, last);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
  * What this build can serve. A configuration asking for more must not
  * start (or pass --check-config) silently without it.
  */
@@ -186,6 +224,9 @@ static int manager_check_supported(const struct config *cfg)
 			uint64_t size = cd->size ? cd->size :
 					at24_chip_find(cd->chip)->size;
 			size_t j;
+
+			if (manager_check_at24(cfg, cd, section) < 0)
+				ret = -EINVAL;
 
 			for (j = 0; j < cd->ncells; j++) {
 				const struct config_cell *cc = &cd->cells[j];

@@ -84,3 +84,29 @@ if cmp -s "$T/pull.img" "$MNT/pulled/nvmem"; then pass "re-plugged device reads 
 touch "$T/go"; wait $HOLD || true
 check_eq "handle from before the unplug: ENODEV" "ENODEV" "$(tail -1 "$T/held.out")"
 grep -q "pulled: provider reports the hardware gone" "$LOG" && pass "the loss is logged" || fail "no log line"
+
+# A geometry the chip does not have would reach addresses where other
+# chips answer: each such key is an error naming file, line and key.
+geometry() {	# geometry EXPECTED-MESSAGE KEY=VALUE...
+	local want=$1 out rc
+	shift
+	{
+		printf '[device e]\nprovider = at24\nbus = 1\n'
+		printf '%s\n' "$@"
+	} > "$T/geo.conf"
+	out=$("$NVMEMFS" --check-config -c "$T/geo.conf" 2>&1) && rc=0 || rc=$?
+	if [ "$rc" = 1 ] && grep -qF "$want" <<<"$out"; then
+		pass "refused: $*"
+	else
+		fail "$* (exit $rc): $out"
+	fi
+}
+geometry "geo.conf:6: [device e] size: 1024 bytes is more than a 24c02 holds (256)" \
+	"address = 0x50" "chip = 24c02" "size = 1K"
+geometry "geo.conf:6: [device e] address-width: 8-bit word addresses would spread a 24c512 over 256 I2C addresses; it answers on 1" \
+	"address = 0x50" "chip = 24c512" "address-width = 8"
+geometry "geo.conf:4: [device e] address: a 24c16 at 0x74 also answers at 0x7b, past 0x77" \
+	"address = 0x74" "chip = 24c16"
+printf '[device e]\nprovider = at24\nbus = 1\naddress = 0x70\nchip = 24c16\n' > "$T/geo.conf"
+"$NVMEMFS" --check-config -c "$T/geo.conf" >/dev/null 2>&1 &&
+	pass "a 24c16 at 0x70 (up to 0x77) is fine" || fail "24c16 at 0x70 refused"

@@ -201,6 +201,12 @@ static void test_errors(void **state)
 		 "t.conf:4: [device a] address: 0x78 is not a 7-bit device address");
 	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = x\naddress-width = 12\n",
 		 "t.conf:6: [device a] address-width: must be 8 or 16");
+	/* The AT24 write buffer holds one page of at most 256 bytes, and
+	 * an i2c_msg length is 16 bits (Linux takes 8192). */
+	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c512\npage-size = 512\n",
+		 "t.conf:6: [device a] page-size: '512' is more than 256");
+	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c512\nio-limit = 64K\n",
+		 "t.conf:6: [device a] io-limit: '64K' is more than 8192");
 	load_bad("[device a]\nprovider = sysfs\n", "t.conf:1: [device a] name: missing");
 	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c02\nemulate-clock = 400000\n",
 		 "t.conf:6: [device a] emulate-clock: only valid with emulate = IMAGE");
