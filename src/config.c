@@ -624,6 +624,23 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 				perr(p, k->line, s->title, k->key,
 				     "only valid with layout = u-boot-env");
 		}
+	} else {
+		uint64_t o0 = d->env_offset, o1 = d->env_redundant_offset;
+
+		/* A CRC, a flags byte and an empty environment. */
+		k = find_key(s, "env-size");
+		if (k && d->env_size && d->env_size < 8)
+			perr(p, k->line, s->title, k->key,
+			     "%llu bytes cannot hold an environment (at least 8)",
+			     (unsigned long long)d->env_size);
+		/* Writing one copy must never touch the other. */
+		k = find_key(s, "env-redundant-offset");
+		if (k && d->env_size && d->env_redundant_offset >= 0 &&
+		    (o0 < o1 ? o1 - o0 : o0 - o1) < d->env_size)
+			perr(p, k->line, s->title, k->key,
+			     "the copies at 0x%llx and 0x%llx overlap (env-size %llu)",
+			     (unsigned long long)o0, (unsigned long long)o1,
+			     (unsigned long long)d->env_size);
 	}
 }
 

@@ -11,6 +11,7 @@
  * when there are two, so that a power cut leaves one valid environment.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,7 @@ struct uboot_where {
 
 struct uboot_var {
 	struct uboot_where *where;
-	char name[128];
+	char name[NAME_MAX + 1];	/* whole: a cut name is another variable */
 };
 
 static void uboot_var_free(void *priv)
@@ -62,9 +63,12 @@ static int uboot_load(struct nvmem_device *dev, const struct uboot_where *w,
 	ssize_t n;
 	int i, ret;
 
-	buf = malloc(w->size * 2);
-	if (!buf)
+	buf = malloc(w->redundant ? w->size * 2 : w->size);
+	if (!buf) {
+		snprintf(why, whylen, "no memory for a %zu-byte environment",
+			 w->size);
 		return -ENOMEM;
+	}
 	for (i = 0; i < (w->redundant ? 2 : 1); i++) {
 		n = nvmem_device_read(dev, w->off[i], buf + i * w->size, w->size);
 		if (n < 0 || (size_t)n != w->size) {
@@ -168,19 +172,31 @@ out:
 	return ret;
 }
 
-/* Add one cell; a name clash with a configured cell stops the start. */
+/*
+ * Why a layout cell is not served. A name a configured cell already has
+ * is the device's data, not a configuration mistake (fw_setenv can add
+ * such a variable any day), so it must not take the device down: the
+ * configured cell wins and the layout's is skipped.
+ */
+static void layout_skipped(struct nvmem_device *dev, const char *name, int err)
+{
+	if (err == -EEXIST)
+		log_warn("%s: layout cell '%s' not served: a configured cell has that name",
+			 nvmem_device_name(dev), name);
+	else
+		log_warn("%s: layout cell '%s' not served: %s",
+			 nvmem_device_name(dev), name, strerror(-err));
+}
+
+/* Add one cell; only running out of memory is an error. */
 static int layout_add(struct nvmem_device *dev, struct nvmem_cell *cell)
 {
 	int ret = nvmem_device_add_cell(dev, cell);
 
-	if (ret == -EEXIST) {
-		log_err("%s: the layout defines a cell '%s' that the configuration defines too",
-			nvmem_device_name(dev), cell->name);
+	if (ret == -ENOMEM)
 		return ret;
-	}
 	if (ret < 0)
-		log_warn("%s: layout cell '%s' skipped: %s", nvmem_device_name(dev),
-			 cell->name, strerror(-ret));
+		layout_skipped(dev, cell->name, ret);
 	return 0;
 }
 
@@ -261,7 +277,8 @@ static int layout_uboot(struct nvmem_device *dev, const struct config_device *cd
 	uint64_t devsize = nvmem_device_size(dev);
 	struct uboot_where *w;
 	struct uboot_env *env;
-	char why[160];
+	char why[160] = "";
+	uint64_t size;
 	size_t i;
 	int ret;
 
@@ -272,14 +289,39 @@ static int layout_uboot(struct nvmem_device *dev, const struct config_device *cd
 	w->off[0] = cd->env_offset;
 	w->redundant = cd->env_redundant_offset >= 0;
 	w->off[1] = w->redundant ? (uint64_t)cd->env_redundant_offset : 0;
-	w->size = cd->env_size;
-	if (!w->size) {
+	size = cd->env_size;
+	if (!size) {
 		uint64_t end = devsize;
 
 		if (w->redundant && w->off[1] > w->off[0])
 			end = w->off[1];
-		w->size = end > w->off[0] ? end - w->off[0] : 0;
+		size = end > w->off[0] ? end - w->off[0] : 0;
 	}
+	/* Both copies inside the device and apart, checked before any
+	 * buffer is sized from them: the numbers come from the user. */
+	for (i = 0; i < (w->redundant ? 2u : 1u); i++) {
+		if (w->off[i] > devsize || size > devsize - w->off[i] ||
+		    size > SIZE_MAX / 2) {
+			log_warn("%s: u-boot-env layout not applied: copy %zu (0x%llx + %llu bytes) lies beyond the device (%llu bytes)",
+				 nvmem_device_name(dev), i,
+				 (unsigned long long)w->off[i],
+				 (unsigned long long)size,
+				 (unsigned long long)devsize);
+			ret = 0;
+			goto out;
+		}
+	}
+	/* Writing one copy must never touch the other. */
+	if (w->redundant && (w->off[0] < w->off[1] ?
+			     w->off[1] - w->off[0] : w->off[0] - w->off[1]) < size) {
+		log_warn("%s: u-boot-env layout not applied: the two copies overlap (env-size %llu, copies at 0x%llx and 0x%llx)",
+			 nvmem_device_name(dev), (unsigned long long)size,
+			 (unsigned long long)w->off[0],
+			 (unsigned long long)w->off[1]);
+		ret = 0;
+		goto out;
+	}
+	w->size = size;
 	w->ops.read = uboot_var_read;
 	w->ops.write = uboot_var_write;
 	w->ops.max_raw = w->size;
@@ -309,7 +351,12 @@ static int layout_uboot(struct nvmem_device *dev, const struct config_device *cd
 			ret = -ENOMEM;
 			break;
 		}
-		snprintf(v->name, sizeof(v->name), "%s", uboot_env_name(env, i));
+		if (strlen(uboot_env_name(env, i)) >= sizeof(v->name)) {
+			free(v);
+			layout_skipped(dev, uboot_env_name(env, i), -ENAMETOOLONG);
+			continue;
+		}
+		strcpy(v->name, uboot_env_name(env, i));
 		v->where = w;
 		atomic_fetch_add(&w->refs, 1);
 		cell.name = v->name;
@@ -320,14 +367,9 @@ static int layout_uboot(struct nvmem_device *dev, const struct config_device *cd
 		ret = nvmem_device_add_cell(dev, &cell);
 		if (ret < 0) {
 			uboot_var_free(v);	/* not taken by the device */
-			if (ret == -EEXIST) {
-				log_err("%s: the layout defines a cell '%s' that the configuration defines too",
-					nvmem_device_name(dev), uboot_env_name(env, i));
+			if (ret == -ENOMEM)
 				break;
-			}
-			log_warn("%s: variable '%s' not served: %s",
-				 nvmem_device_name(dev), uboot_env_name(env, i),
-				 strerror(-ret));
+			layout_skipped(dev, uboot_env_name(env, i), ret);
 			ret = 0;
 		}
 	}

@@ -438,11 +438,9 @@ static int manager_bind(struct manager *m, struct binding *b, int bus)
 	ret = manager_add_cells(m->cfg, cd, dev);
 	if (ret < 0)
 		goto err_put;
-	ret = layout_apply(dev, cd);
-	if (ret < 0) {
-		ret = -EINVAL;	/* a configuration problem, logged */
+	ret = layout_apply(dev, cd);	/* fails only for want of memory */
+	if (ret < 0)
 		goto err_put;
-	}
 
 	ret = nvmem_device_register(dev);
 	if (ret < 0) {

@@ -91,9 +91,17 @@ check_eq "fresh daemon: single env value" "run my_boot" "$(cat "$MNT/env/cells/b
 check_eq "fresh daemon: mac value" "02:00:00:00:00:0a" "$(cat "$MNT/env/cells/ethaddr")"
 check_eq "fresh daemon: redundant env value" "run new" "$(cat "$MNT/renv/cells/bootcmd")"
 
-# A configured cell with a layout cell's name is an error at start.
+# A configured cell with a layout cell's name: the data may change any
+# day (fw_setenv), so it must not take the device down. The configured
+# cell wins, the layout's is skipped with a warning, the rest is served.
 stop_daemon
+long=$(printf 'v%.0s' $(seq 1 300))
+{ printf 'board=demo\0%s=1\0serial=x\0\0' "$long"; } > "$T/longdata"
+truncate -s 4092 "$T/longdata"
+{ le32 "$(crc "$T/longdata" 0 4092)"; cat "$T/longdata"; } > "$T/long.img"
 cat > "$T/clash.conf" <<CONF
+[nvmemfs]
+kernel-devices = no
 [device onie]
 provider = file
 path = $T/onie.img
@@ -101,9 +109,32 @@ layout = onie-tlv
 [cell onie/serial-number]
 offset = 0x100
 size = 4
+format = hex
+[device long]
+provider = file
+path = $T/long.img
+layout = u-boot-env
+[device far]
+provider = file
+path = $T/env.img
+layout = u-boot-env
+env-offset = 0x800
+env-size = 0x8000000000000010
 CONF
-out=$("$NVMEMFS" -f -c "$T/clash.conf" "$MNT" 2>&1) && rc=0 || rc=$?
-check_eq "name clash with a layout cell: exit 1" "1" "$rc"
-grep -q "onie: the layout defines a cell 'serial-number' that the configuration defines too" <<<"$out" \
-	&& pass "the clash is named" || fail "message: $out"
-mountpoint -q "$MNT" && fail "mounted despite the clash" || pass "not started"
+: > "$LOG"
+start_daemon "$T/clash.conf"
+check_eq "name clash: the configured cell wins" "00000000" "$(cat "$MNT/onie/cells/serial-number")"
+check_eq "name clash: other layout cells served" "Demo-Board" "$(cat "$MNT/onie/cells/product-name")"
+grep -q "onie: layout cell 'serial-number' not served: a configured cell has that name" "$LOG" \
+	&& pass "the clash is named" || fail "log: $(cat "$LOG")"
+# A name longer than a file name is skipped; cutting it would make
+# writes add a second variable.
+check_eq "overlong variable skipped, others served" "board serial" "$(ls "$MNT/long/cells" | tr '\n' ' ' | sed 's/ $//')"
+grep -q "long: layout cell 'v*' not served: File name too long" "$LOG" \
+	&& pass "the overlong name is logged" || fail "log: $(grep long: "$LOG")"
+# An environment past the end of the device (a size that doubles to 32
+# bytes, once a heap overflow): raw device served, no cells.
+check_eq "env beyond the device: no cells" "" "$(ls "$MNT/far/cells")"
+cmp -s "$T/env.img" "$MNT/far/nvmem" && pass "env beyond the device: raw device served" || fail "raw device of far"
+grep -q "far: u-boot-env layout not applied: copy 0 (0x800 + .* bytes) lies beyond the device (4096 bytes)" "$LOG" \
+	&& pass "env beyond the device: one warning" || fail "log: $(grep far: "$LOG")"

@@ -201,6 +201,10 @@ static void test_errors(void **state)
 		 "t.conf:4: [device a] address: 0x78 is not a 7-bit device address");
 	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = x\naddress-width = 12\n",
 		 "t.conf:6: [device a] address-width: must be 8 or 16");
+	load_bad("[device a]\nprovider = file\npath = /x\nlayout = u-boot-env\nenv-size = 0x2000\nenv-redundant-offset = 0x1000\n",
+		 "t.conf:6: [device a] env-redundant-offset: the copies at 0x0 and 0x1000 overlap (env-size 8192)");
+	load_bad("[device a]\nprovider = file\npath = /x\nlayout = u-boot-env\nenv-size = 4\n",
+		 "t.conf:5: [device a] env-size: 4 bytes cannot hold an environment (at least 8)");
 	/* The AT24 write buffer holds one page of at most 256 bytes, and
 	 * an i2c_msg length is 16 bits (Linux takes 8192). */
 	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c512\npage-size = 512\n",
