@@ -50,7 +50,10 @@ const char *format_name(enum cell_format fmt)
 
 int format_check_size(enum cell_format fmt, size_t raw_len)
 {
-	if ((size_t)fmt >= FORMAT_COUNT || raw_len == 0)
+	/* An empty string is still a string: a U-Boot variable set to
+	 * nothing ("name="). */
+	if ((size_t)fmt >= FORMAT_COUNT ||
+	    (raw_len == 0 && fmt != CELL_FORMAT_STRING))
 		return -EINVAL;
 	if (fmt == CELL_FORMAT_MAC)
 		return raw_len == 6 ? 0 : -EINVAL;

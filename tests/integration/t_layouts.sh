@@ -96,7 +96,7 @@ check_eq "fresh daemon: redundant env value" "run new" "$(cat "$MNT/renv/cells/b
 # cell wins, the layout's is skipped with a warning, the rest is served.
 stop_daemon
 long=$(printf 'v%.0s' $(seq 1 300))
-{ printf 'board=demo\0%s=1\0serial=x\0\0' "$long"; } > "$T/longdata"
+{ printf 'board=demo\0%s=1\0serial=x\0empty=\0\0' "$long"; } > "$T/longdata"
 truncate -s 4092 "$T/longdata"
 { le32 "$(crc "$T/longdata" 0 4092)"; cat "$T/longdata"; } > "$T/long.img"
 cat > "$T/clash.conf" <<CONF
@@ -129,9 +129,18 @@ grep -q "onie: layout cell 'serial-number' not served: a configured cell has tha
 	&& pass "the clash is named" || fail "log: $(cat "$LOG")"
 # A name longer than a file name is skipped; cutting it would make
 # writes add a second variable.
-check_eq "overlong variable skipped, others served" "board serial" "$(ls "$MNT/long/cells" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "overlong variable skipped, others served" "board empty serial" "$(ls "$MNT/long/cells" | tr '\n' ' ' | sed 's/ $//')"
 grep -q "long: layout cell 'v*' not served: File name too long" "$LOG" \
 	&& pass "the overlong name is logged" || fail "log: $(grep long: "$LOG")"
+# An empty value ("name=", as mkenvimage writes it) reads as an empty
+# line, and writing an empty line empties a variable.
+# (cat's output is empty on failure too: its status is what tells.)
+out=$(cat "$MNT/long/cells/empty") && check_eq "empty variable reads empty" "" "$out" ||
+	fail "reading an empty variable failed"
+printf '\n' > "$MNT/long/cells/serial" && pass "an empty line written" || fail "writing an empty line"
+out=$(cat "$MNT/long/cells/serial") && check_eq "emptied variable reads empty" "" "$out" ||
+	fail "reading an emptied variable failed"
+check_eq "emptied variable stays in the environment" "serial=" "$(tr '\0' '\n' < "$T/long.img" | grep -a '^serial')"
 # An environment past the end of the device (a size that doubles to 32
 # bytes, once a heap overflow): raw device served, no cells.
 check_eq "env beyond the device: no cells" "" "$(ls "$MNT/far/cells")"

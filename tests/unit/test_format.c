@@ -100,6 +100,10 @@ static void test_string(void **state)
 	bad(CELL_FORMAT_STRING, "ABCDE", 4);
 	assert_int_equal(format_decode(CELL_FORMAT_STRING, "A\0B", 3,
 				       (uint8_t[4]){ 0 }, 4), -EINVAL);
+	/* An empty value (a U-Boot "name="): read and written as "\n". */
+	enc(CELL_FORMAT_STRING, (uint8_t[1]){ 0 }, 0, "\n");
+	assert_int_equal(format_decode(CELL_FORMAT_STRING, "\n", 1, (uint8_t[1]){ 0 }, 0), 0);
+	assert_int_equal(format_check_size(CELL_FORMAT_HEX, 0), -EINVAL);
 	/* 0xff is erased memory: it would end the string read back. */
 	assert_int_equal(format_decode(CELL_FORMAT_STRING, "A\xff" "B", 3,
 				       (uint8_t[4]){ 0 }, 4), -EINVAL);
