@@ -122,7 +122,7 @@ ssize_t nvmem_device_write_locked(struct nvmem_device *dev, uint64_t off,
 /*
  * Add to the registry (assigns the id) and announce it. The registry takes
  * its own reference; the caller keeps its own. -EEXIST if the name is
- * taken.
+ * taken, -ENODEV if the provider has already reported the hardware gone.
  */
 int nvmem_device_register(struct nvmem_device *dev);
 

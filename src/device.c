@@ -659,6 +659,14 @@ int nvmem_device_register(struct nvmem_device *dev)
 		ret = -EINVAL;
 		goto out;
 	}
+	/* Gone before it was served (unplugged while the layout was read):
+	 * its gone worker found it unregistered and did nothing, so
+	 * registering now would leave a directory that is never removed.
+	 * report_gone() clears @alive before it starts the worker. */
+	if (!atomic_load(&dev->alive)) {
+		ret = -ENODEV;
+		goto out;
+	}
 	/* Cells are fixed from here on: give back the slack of the
 	 * doubling growth, which thousands of cells would keep for good. */
 	if (dev->cells_cap > dev->ncells && dev->ncells) {

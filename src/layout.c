@@ -73,8 +73,12 @@ static int uboot_load(struct nvmem_device *dev, const struct uboot_where *w,
 		n = nvmem_device_read(dev, w->off[i], buf + i * w->size, w->size);
 		if (n < 0 || (size_t)n != w->size) {
 			ret = n < 0 ? (int)n : -EINVAL;
-			snprintf(why, whylen, "environment copy %d at 0x%llx is beyond the device",
-				 i, (unsigned long long)w->off[i]);
+			if (n < 0)
+				snprintf(why, whylen, "cannot read environment copy %d: %s",
+					 i, strerror(-ret));
+			else
+				snprintf(why, whylen, "environment copy %d at 0x%llx is beyond the device",
+					 i, (unsigned long long)w->off[i]);
 			goto out;
 		}
 	}

@@ -443,6 +443,11 @@ static int manager_bind(struct manager *m, struct binding *b, int bus)
 		goto err_put;
 
 	ret = nvmem_device_register(dev);
+	if (ret == -ENODEV) {
+		/* Unplugged while it was being set up: absent, as before. */
+		log_info("%s: gone while it was being set up", cd->name);
+		goto err_put;
+	}
 	if (ret < 0) {
 		char section[300];
 
@@ -484,6 +489,8 @@ int manager_start(struct manager *m)
 				   cd->name, cd->path);
 			continue;
 		}
+		if (r == -ENODEV)
+			continue;	/* unplugged during the set-up: absent */
 		if (r < 0 && r != -EINVAL) {
 			char section[300];
 

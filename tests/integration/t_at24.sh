@@ -110,3 +110,27 @@ geometry "geo.conf:4: [device e] address: a 24c16 at 0x74 also answers at 0x7b, 
 printf '[device e]\nprovider = at24\nbus = 1\naddress = 0x70\nchip = 24c16\n' > "$T/geo.conf"
 "$NVMEMFS" --check-config -c "$T/geo.conf" >/dev/null 2>&1 &&
 	pass "a 24c16 at 0x70 (up to 0x77) is fine" || fail "24c16 at 0x70 refused"
+
+# Unplugged while its layout is read, before it is served: the device
+# must stay absent (not a directory answering ENODEV for good), the
+# daemon must start, and a re-plug must bring it back.
+stop_daemon
+image "$T/early.img" 256 14
+cat > "$T/early.conf" <<CONF
+[nvmemfs]
+kernel-devices = no
+[device early]
+provider = at24
+emulate = $T/early.img
+address = 0x50
+chip = 24c02
+layout = u-boot-env
+emulate-unplug-at = 100
+CONF
+: > "$LOG"
+start_daemon "$T/early.conf"
+[ ! -e "$MNT/early" ] && pass "gone during set-up: not served" || fail "early is served: $(ls "$MNT/early" 2>&1)"
+grep -q "early: gone while it was being set up" "$LOG" && pass "gone during set-up: logged" || fail "log: $(cat "$LOG")"
+kill -USR2 "$DAEMON_PID"
+for _ in $(seq 1 100); do [ -e "$MNT/early/nvmem" ] && break; sleep 0.05; done
+cmp -s "$T/early.img" "$MNT/early/nvmem" && pass "gone during set-up: a re-plug serves it" || fail "early after re-plug"
