@@ -112,7 +112,8 @@ ssize_t nvmem_device_write(struct nvmem_device *dev, uint64_t off,
 			   const void *buf, size_t len);
 
 /* Serialise read-modify-write sequences (bit-field cells, U-Boot env)
- * against each other and against whole-device writes. May sleep. */
+ * and cell reads against each other and against whole-device writes.
+ * May sleep. */
 void nvmem_device_write_lock(struct nvmem_device *dev);
 void nvmem_device_write_unlock(struct nvmem_device *dev);
 /* Write path for holders of the write lock. */

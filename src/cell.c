@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Cell I/O on top of the device data path. A cell is always read with one
- * device read (one consistent snapshot of its bytes) and written whole;
- * bit fields are read-modify-written under the device's write lock so a
+ * Cell I/O on top of the device data path. A cell is read as one
+ * consistent snapshot of its bytes: under the device's write lock, since
+ * one device read may take several provider calls (read chunks, I2C
+ * address blocks) and a write must not land between them. It is written
+ * whole; bit fields are read-modify-written under the same lock so a
  * concurrent write of a neighbouring field cannot be lost.
  */
 #include <errno.h>
@@ -24,14 +26,18 @@ ssize_t cell_read_raw(struct nvmem_device *dev, const struct nvmem_cell *cell,
 	if (size < raw)
 		return -ENOSPC;
 	if (!cell->nbits) {
+		nvmem_device_write_lock(dev);
 		n = nvmem_device_read(dev, cell->offset, buf, cell->bytes);
+		nvmem_device_write_unlock(dev);
 		if (n >= 0 && (size_t)n != cell->bytes)
 			n = -EIO;	/* cells lie inside the device */
 		return n;
 	}
 	if (cell->bytes > sizeof(stack))
 		return -EINVAL;	/* nbits <= 64 keeps bit fields small */
+	nvmem_device_write_lock(dev);
 	n = nvmem_device_read(dev, cell->offset, bytes, cell->bytes);
+	nvmem_device_write_unlock(dev);
 	if (n < 0)
 		return n;
 	if ((size_t)n != cell->bytes)

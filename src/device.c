@@ -72,8 +72,10 @@ struct nvmem_device {
 	_Atomic(struct nvmem_impl *) impl;
 	struct srcu_domain *srcu;
 
-	/* Serialises writes and read-modify-write sequences; held across
-	 * provider calls, so it may be held for a page write cycle. */
+	/* Serialises writes, read-modify-write sequences and cell reads
+	 * (a cell is one snapshot); held across provider calls, so it may
+	 * be held for a page write cycle. Never taken inside an SRCU read
+	 * section, never held by unregistration. */
 	pthread_mutex_t write_lock;
 
 	/* Serialises register/unregister; guards @state. */

@@ -100,7 +100,11 @@ static ssize_t uboot_var_read(struct nvmem_device *dev,
 	ssize_t ret;
 	size_t i;
 
+	/* Not while a write rewrites a copy: a half-written one reads as
+	 * a bad CRC. */
+	nvmem_device_write_lock(dev);
 	ret = uboot_load(dev, v->where, &env, why, sizeof(why));
+	nvmem_device_write_unlock(dev);
 	if (ret < 0)
 		return ret == -ENODEV ? ret : -EIO;
 	for (i = 0; i < uboot_env_count(env); i++)

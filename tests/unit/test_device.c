@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "cell.h"
 #include "memprov.h"
 #include "registry_group.h"
 #include "nvmem.h"
@@ -99,6 +100,56 @@ static void test_cells(void **state)
 	assert_int_equal(nvmem_device_find_cell(dev, "cell999"), 1000);
 	assert_int_equal(nvmem_device_find_cell(dev, "nope"), -ENOENT);
 	assert_string_equal(nvmem_device_cell(dev, 500)->name, "cell499");
+	nvmem_device_put(dev);
+}
+
+struct flipper {
+	struct nvmem_device *dev;
+	atomic_bool stop;
+};
+
+/* Rewrite bytes 2..17 as all 0xaa, then all 0xbb, until told to stop. */
+static void *flip(void *arg)
+{
+	struct flipper *f = arg;
+	uint8_t v[16];
+
+	for (unsigned int i = 0; !atomic_load(&f->stop); i++) {
+		memset(v, i % 2 ? 0xbb : 0xaa, sizeof(v));
+		nvmem_device_write(f->dev, 2, v, sizeof(v));
+	}
+	return NULL;
+}
+
+/*
+ * A cell read is one snapshot: a cell that takes several provider calls
+ * (here five chunks of 4 bytes, each a slow 100 us) must not mix the
+ * bytes of a write that lands between them.
+ */
+static void test_cell_snapshot(void **state)
+{
+	struct memprov *m;
+	struct nvmem_device *dev = make_dev("s", 64, 4, 16, &m);
+	struct nvmem_cell c = { .name = "blob", .offset = 2, .bytes = 16 };
+	struct flipper f = { .dev = dev };
+	uint8_t buf[16];
+	pthread_t t;
+	int i, torn = 0;
+
+	m->delay_us = 100;
+	assert_int_equal(nvmem_device_add_cell(dev, &c), 0);
+	memset(buf, 0xbb, sizeof(buf));
+	assert_int_equal(nvmem_device_write(dev, 2, buf, sizeof(buf)), 16);
+	pthread_create(&t, NULL, flip, &f);
+	for (i = 0; i < 200; i++) {
+		assert_int_equal(cell_read_raw(dev, nvmem_device_cell(dev, 0),
+					       buf, sizeof(buf)), 16);
+		if (memcmp(buf, buf + 1, 15))
+			torn++;
+	}
+	atomic_store(&f.stop, true);
+	pthread_join(t, NULL);
+	assert_int_equal(torn, 0);
 	nvmem_device_put(dev);
 }
 
@@ -278,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_read_bounds),
 		cmocka_unit_test(test_write_bounds),
 		cmocka_unit_test(test_cells),
+		cmocka_unit_test(test_cell_snapshot),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_replug_new_id),
 		cmocka_unit_test(test_unregister_inflight),
