@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "nvmem.h"
 #include "provider_sysfs.h"
 
 /* The kernel serves the attribute page by page; one page per call keeps
@@ -175,10 +176,36 @@ const struct nvmem_provider_ops sysfs_provider_ops = {
 
 /* ---- kernel cells ---- */
 
-/* What a kernel cell's ops need: the path of its file. */
-struct sysfs_cell {
-	char path[PATH_MAX];
+/*
+ * The device's cells/ directory, opened once for all its cells. A cell
+ * file opened through it fails with ENOENT once the kernel has removed
+ * the device, where opening by path would reach a new device that took
+ * the same name meanwhile. Each cell holds a reference; the last one,
+ * freed with the device, closes it.
+ */
+struct sysfs_cells_dir {
+	int fd;
+	atomic_int refs;
 };
+
+/* What a kernel cell's ops need: its file, in that directory. */
+struct sysfs_cell {
+	struct sysfs_cells_dir *dir;
+	char name[NAME_MAX + 1];
+};
+
+static void sysfs_cell_free(void *priv)
+{
+	struct sysfs_cell *sc = priv;
+
+	if (!sc)
+		return;
+	if (atomic_fetch_sub(&sc->dir->refs, 1) == 1) {
+		close(sc->dir->fd);
+		free(sc->dir);
+	}
+	free(sc);
+}
 
 static ssize_t sysfs_cell_read(struct nvmem_device *dev,
 			       const struct nvmem_cell *cell, uint8_t *buf,
@@ -188,13 +215,17 @@ static ssize_t sysfs_cell_read(struct nvmem_device *dev,
 	ssize_t n;
 	int fd;
 
-	fd = open(sc->path, O_RDONLY | O_CLOEXEC);
+	fd = openat(sc->dir->fd, sc->name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ENODEV : -errno;	/* device gone */
 	n = pread(fd, buf, size, 0);
 	if (n < 0)
 		n = -errno;
 	close(fd);
+	/* As for the device's own reads: bytes that arrived after the
+	 * unplug was seen are not answered. */
+	if (n >= 0 && !nvmem_device_alive(dev))
+		n = -ENODEV;
 	return n;
 }
 
@@ -256,17 +287,36 @@ int sysfs_provider_cells(const char *root, const char *name,
 		.max_raw = 4096,	/* one sysfs page */
 	};
 	struct nvmem_cell *list = NULL, *grown;
+	struct sysfs_cells_dir *cdir;
 	char dir[PATH_MAX], cname[256];
 	struct dirent *de;
 	size_t count = 0;
+	int fd, ret = 0;
 	DIR *d;
 
 	*cells = NULL;
 	*n = 0;
 	snprintf(dir, sizeof(dir), "%s/%s/cells", root, name);
-	d = opendir(dir);
-	if (!d)
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;	/* before 6.7: none */
+	cdir = malloc(sizeof(*cdir));
+	d = fdopendir(fd);
+	if (!cdir || !d) {
+		free(cdir);
+		if (d)
+			closedir(d);
+		else
+			close(fd);
+		return -ENOMEM;
+	}
+	/* The listing's descriptor becomes the cells' own. */
+	cdir->fd = dup(fd);
+	atomic_init(&cdir->refs, 1);	/* ours, dropped at the end */
+	if (cdir->fd < 0) {
+		ret = -errno;
+		goto out;
+	}
 	while ((de = readdir(d))) {
 		struct sysfs_cell *sc;
 		unsigned int bit;
@@ -275,27 +325,23 @@ int sysfs_provider_cells(const char *root, const char *name,
 		if (de->d_name[0] == '.')
 			continue;
 		if (sysfs_cell_name_parse(de->d_name, cname, sizeof(cname), &off,
-				     &bit) < 0) {
+					  &bit) < 0 || strlen(de->d_name) > NAME_MAX) {
 			log_warn("%s: kernel cell file '%s' not understood, skipped",
 				 name, de->d_name);
 			continue;
 		}
 		grown = realloc(list, (count + 1) * sizeof(*list));
+		if (grown)
+			list = grown;
 		sc = calloc(1, sizeof(*sc));
 		if (!grown || !sc) {
 			free(sc);
-			if (grown)
-				list = grown;
-			closedir(d);
-			sysfs_provider_cells_free(list, count);
-			return -ENOMEM;
+			ret = -ENOMEM;
+			goto out;
 		}
-		list = grown;
-		if ((size_t)snprintf(sc->path, sizeof(sc->path), "%s/%s", dir,
-				     de->d_name) >= sizeof(sc->path)) {
-			free(sc);
-			continue;	/* cannot happen with sysfs paths */
-		}
+		sc->dir = cdir;
+		atomic_fetch_add(&cdir->refs, 1);
+		strcpy(sc->name, de->d_name);
 		memset(&list[count], 0, sizeof(list[count]));
 		list[count].name = strdup(cname);
 		list[count].offset = off;
@@ -304,10 +350,24 @@ int sysfs_provider_cells(const char *root, const char *name,
 		list[count].read_only = true;
 		list[count].ops = &ops;
 		list[count].priv = sc;
-		list[count].priv_free = free;
+		list[count].priv_free = sysfs_cell_free;
 		count++;
+		if (!list[count - 1].name) {
+			ret = -ENOMEM;
+			goto out;
+		}
 	}
+out:
 	closedir(d);
+	if (atomic_fetch_sub(&cdir->refs, 1) == 1) {
+		if (cdir->fd >= 0)
+			close(cdir->fd);
+		free(cdir);
+	}
+	if (ret < 0) {
+		sysfs_provider_cells_free(list, count);
+		return ret;
+	}
 	*cells = list;
 	*n = count;
 	return 0;
@@ -319,7 +379,7 @@ void sysfs_provider_cells_free(struct nvmem_cell *cells, size_t n)
 
 	for (i = 0; i < n; i++) {
 		free(cells[i].name);
-		free(cells[i].priv);
+		sysfs_cell_free(cells[i].priv);
 	}
 	free(cells);
 }

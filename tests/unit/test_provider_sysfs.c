@@ -104,7 +104,7 @@ static void test_cells(void **state)
 	struct nvmem_device *dev;
 	struct nvmem_cell *cells;
 	const char *log;
-	char text[32];
+	char text[32], cmd[200];
 	void *priv;
 	size_t n, i;
 	ssize_t idx;
@@ -135,6 +135,16 @@ static void test_cells(void **state)
 				       (uint8_t *)text, sizeof(text)), 6);
 	assert_memory_equal(text, "\x02\x00\x5e\x01\x02\x03", 6);
 	assert_int_equal(cell_write_text(dev, nvmem_device_cell(dev, idx), "x", 1), -EROFS);
+
+	/* The kernel removes the device and a new one takes its name before
+	 * the remove event is handled: the old device's cell must answer
+	 * ENODEV, not the new device's bytes. */
+	snprintf(cmd, sizeof(cmd), "rm -r %s/0-00500 && mkdir -p %s/0-00500/cells",
+		 root, root);
+	assert_int_equal(system(cmd), 0);
+	put("0-00500/cells/mac-address@fa", "\x0e\x0e\x0e\x0e\x0e\x0e", 6);
+	assert_int_equal(cell_read_raw(dev, nvmem_device_cell(dev, idx),
+				       (uint8_t *)text, sizeof(text)), -ENODEV);
 	nvmem_device_put(dev);
 
 	/* a device without cells/ (before Linux 6.7) has none */
