@@ -82,6 +82,19 @@ static unsigned int at24_put_word(const struct at24 *a, uint32_t word,
 	return 1;
 }
 
+/* What a reader sees of a failed transfer: ENODEV once the adapter is
+ * gone, else EIO for every bus error (DESIGN.md), whatever the adapter
+ * driver called it (EPROTO, EBUSY, ...); that name goes to the debug
+ * log. */
+static int at24_error(int err)
+{
+	if (at24_gone(err))
+		return -ENODEV;
+	if (err != -EIO)
+		log_debug("at24: transfer failed: %s", strerror(-err));
+	return -EIO;
+}
+
 /*
  * Run @op until it succeeds, the adapter is gone, the device is being
  * unregistered, or the write timeout passes. One transaction at a time
@@ -153,7 +166,7 @@ static ssize_t at24_read(void *priv, uint64_t off, void *buf, size_t len)
 		x.len = a->io_limit;
 	ret = at24_retry(a, at24_read_op, &x);
 	if (ret < 0)
-		return at24_gone(ret) ? -ENODEV : ret;
+		return at24_error(ret);
 	return x.len;
 }
 
@@ -207,7 +220,7 @@ static ssize_t at24_write(void *priv, uint64_t off, const void *buf,
 	if (ret == 0)
 		ret = at24_retry(a, at24_poll_op, &x);
 	if (ret < 0)
-		return at24_gone(ret) ? -ENODEV : ret;
+		return at24_error(ret);
 	return x.len;
 }
 

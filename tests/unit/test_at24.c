@@ -221,6 +221,12 @@ static void test_faults(void **state)
 	assert_int_equal(nvmem_device_write(r.dev, 0, buf, 4), -EIO);
 	i2c_emul_timeout_next(r.emul, 0);
 	check_read(&r, 0, 64);
+	/* Whatever the adapter driver calls a failure (here EINVAL, from
+	 * a message longer than it takes), the reader sees EIO. */
+	i2c_emul_set_limits(r.emul, 16, 0);
+	assert_int_equal(nvmem_device_read(r.dev, 0, buf, sizeof(buf)), -EIO);
+	i2c_emul_set_limits(r.emul, 0, 0);
+	check_read(&r, 0, 64);
 	rig_down(&r);
 }
 
