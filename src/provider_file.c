@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,10 @@
 /*
  * Lifetime: see provider.h. @fd is closed only by destroy, after the
  * SRCU grace period, so no read can use a closed (or reused) descriptor.
+ * @erase_lock (flash that must be erased) is held shared by reads and
+ * exclusively across an erase and its rewrite: between the two the whole
+ * erase block reads 0xff, bytes no write touched, which a reader (or the
+ * cache it fills) must never see. May be held across a sleeping ioctl.
  */
 struct file_provider {
 	int fd;
@@ -43,6 +48,7 @@ struct file_provider {
 	uint32_t erase_size;
 	uint64_t size;
 	atomic_bool cancelled;
+	pthread_rwlock_t erase_lock;
 };
 
 static int file_size(struct file_provider *fp, const struct stat *st,
@@ -101,6 +107,7 @@ int file_provider_open(const char *path, bool read_only, void **priv,
 	fp = calloc(1, sizeof(*fp));
 	if (!fp)
 		return -ENOMEM;
+	pthread_rwlock_init(&fp->erase_lock, NULL);
 	memset(info, 0, sizeof(*info));
 	fp->fd = -1;
 	if (!read_only)
@@ -139,6 +146,7 @@ int file_provider_open(const char *path, bool read_only, void **priv,
 err_close:
 	close(fp->fd);
 err_free:
+	pthread_rwlock_destroy(&fp->erase_lock);
 	free(fp);
 	return ret;
 }
@@ -148,13 +156,20 @@ static ssize_t file_read(void *priv, uint64_t off, void *buf, size_t len)
 	struct file_provider *fp = priv;
 	ssize_t n;
 
+	if (fp->mtd_erase)
+		pthread_rwlock_rdlock(&fp->erase_lock);
 	do {
-		if (atomic_load_explicit(&fp->cancelled, memory_order_relaxed))
-			return -ENODEV;
+		if (atomic_load_explicit(&fp->cancelled, memory_order_relaxed)) {
+			n = -1;
+			errno = ENODEV;
+			break;
+		}
 		n = pread(fp->fd, buf, len, off);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return -errno;
+		n = -errno;
+	if (fp->mtd_erase)
+		pthread_rwlock_unlock(&fp->erase_lock);
 	return n ? n : -EIO;	/* the file shrank under us */
 }
 
@@ -222,11 +237,12 @@ static ssize_t file_mtd_write(struct file_provider *fp, uint64_t off,
 		goto out;
 	}
 	memcpy(block + (off - start), buf, len);
-	if (ioctl(fp->fd, MEMERASE64, &ei) < 0) {
+	pthread_rwlock_wrlock(&fp->erase_lock);
+	if (ioctl(fp->fd, MEMERASE64, &ei) < 0)
 		n = -errno;
-		goto out;
-	}
-	n = file_pwrite_all(fp, start, block, fp->erase_size);
+	else
+		n = file_pwrite_all(fp, start, block, fp->erase_size);
+	pthread_rwlock_unlock(&fp->erase_lock);
 	if (n >= 0)
 		n = len;
 out:
@@ -262,6 +278,7 @@ static void file_destroy(void *priv)
 	struct file_provider *fp = priv;
 
 	close(fp->fd);
+	pthread_rwlock_destroy(&fp->erase_lock);
 	free(fp);
 }
 
