@@ -60,7 +60,9 @@ void __tsan_release(void *addr);
 #define fs_tsan_acquire(p)	((void)(p))
 #endif
 
-static struct fuse_session *fs_session;
+/* Set by fs_attach(), cleared by fs_detach() on the main thread while
+ * the uevent thread and gone workers may be reading it in fs_removed(). */
+static _Atomic(struct fuse_session *) fs_session;
 /* Who owns every file: the daemon's own ids, read once by fs_attach()
  * before the loop starts, not twice per attribute (ls -l of 10,000 cells
  * asked the kernel 20,000 times). */
@@ -865,7 +867,7 @@ static void fs_forget_files(struct fuse_session *se, struct nvmem_device *dev)
 static void fs_removed(struct nvmem_device *dev, void *data)
 {
 	const char *name = nvmem_device_name(dev);
-	struct fuse_session *se = fs_session;
+	struct fuse_session *se = atomic_load(&fs_session);
 	bool pages = fs_device_page_cached(dev);
 
 	if (!se || !atomic_load(&fs_notify_ok))
@@ -887,7 +889,7 @@ void fs_attach(struct fuse_session *se)
 
 	fs_uid = getuid();
 	fs_gid = getgid();
-	fs_session = se;
+	atomic_store(&fs_session, se);
 	registry_set_listener(&listener);
 }
 
@@ -895,5 +897,5 @@ void fs_detach(void)
 {
 	registry_set_listener(NULL);
 	atomic_store(&fs_notify_ok, false);
-	fs_session = NULL;
+	atomic_store(&fs_session, NULL);
 }
