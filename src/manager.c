@@ -167,12 +167,12 @@ static void manager_cell_error(const struct config *cfg,
  * 0 or -EINVAL, each mistake reported against its key.
  */
 static int manager_check_at24(const struct config *cfg,
-			      const struct config_device *cd, const char *section)
+			      const struct config_device *cd,
+			      const struct at24_chip *chip, uint64_t size,
+			      const char *section)
 {
-	const struct at24_chip *chip = at24_chip_find(cd->chip);
 	unsigned int width = cd->address_width ? cd->address_width :
 			     chip->addr_width;
-	uint64_t size = cd->size ? cd->size : chip->size;
 	uint64_t blocks = (size + (1u << width) - 1) >> width;
 	unsigned int last;
 
@@ -210,31 +210,32 @@ static int manager_check_supported(const struct config *cfg)
 
 	for (i = 0; i < cfg->ndevices; i++) {
 		const struct config_device *cd = &cfg->devices[i];
+		const struct at24_chip *chip;
+		uint64_t size;
+		size_t j;
 
+		if (cd->provider != CONFIG_PROVIDER_AT24)
+			continue;
 		snprintf(section, sizeof(section), "device %s", cd->name);
-		if (cd->provider == CONFIG_PROVIDER_AT24 &&
-		    !at24_chip_find(cd->chip)) {
+		chip = at24_chip_find(cd->chip);
+		if (!chip) {
 			config_error(cfg, config_device_line(cd, "chip"),
 				     section, "chip", "unknown chip '%s' (known: %s)",
 				     cd->chip, at24_chip_names());
 			ret = -EINVAL;
-		} else if (cd->provider == CONFIG_PROVIDER_AT24) {
-			/* The chip's size is known before it is plugged in:
-			 * check the cells now, not at the first plug. */
-			uint64_t size = cd->size ? cd->size :
-					at24_chip_find(cd->chip)->size;
-			size_t j;
+			continue;
+		}
+		/* The chip's size is known before it is plugged in: check
+		 * the geometry and the cells now, not at the first plug. */
+		size = cd->size ? cd->size : chip->size;
+		if (manager_check_at24(cfg, cd, chip, size, section) < 0)
+			ret = -EINVAL;
+		for (j = 0; j < cd->ncells; j++) {
+			const struct config_cell *cc = &cd->cells[j];
 
-			if (manager_check_at24(cfg, cd, section) < 0)
+			if (cc->offset > size || cc->size > size - cc->offset) {
+				manager_cell_error(cfg, cc, -ERANGE, size);
 				ret = -EINVAL;
-
-			for (j = 0; j < cd->ncells; j++) {
-				const struct config_cell *cc = &cd->cells[j];
-
-				if (cc->offset > size || cc->size > size - cc->offset) {
-					manager_cell_error(cfg, cc, -ERANGE, size);
-					ret = -EINVAL;
-				}
 			}
 		}
 	}

@@ -325,7 +325,7 @@ int sysfs_provider_cells(const char *root, const char *name,
 		if (de->d_name[0] == '.')
 			continue;
 		if (sysfs_cell_name_parse(de->d_name, cname, sizeof(cname), &off,
-					  &bit) < 0 || strlen(de->d_name) > NAME_MAX) {
+					  &bit) < 0) {
 			log_warn("%s: kernel cell file '%s' not understood, skipped",
 				 name, de->d_name);
 			continue;
@@ -341,7 +341,7 @@ int sysfs_provider_cells(const char *root, const char *name,
 		}
 		sc->dir = cdir;
 		atomic_fetch_add(&cdir->refs, 1);
-		strcpy(sc->name, de->d_name);
+		strcpy(sc->name, de->d_name);	/* d_name holds NAME_MAX at most */
 		memset(&list[count], 0, sizeof(list[count]));
 		list[count].name = strdup(cname);
 		list[count].offset = off;
