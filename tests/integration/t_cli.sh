@@ -110,6 +110,13 @@ umount "$MNT"
 # Run by an unprivileged user (a board's "nvmem" service user), through
 # the setuid fusermount3: it mounts, its files belong to that user, and
 # the bytes are right.
+# The setuid fusermount3 opens /dev/fuse as the user: udev's default rules
+# make it 0666 on a board, but without udevd (CI) devtmpfs leaves it 0600.
+fuse_mode=$(stat -c %a /dev/fuse)
+if [ "$fuse_mode" != 666 ]; then
+	chmod 0666 /dev/fuse
+	cleanup_hooks+=("chmod $fuse_mode /dev/fuse")
+fi
 U=$(mktemp -d /tmp/nvmemfs-user.XXXXXX)
 cleanup_hooks+=("fusermount3 -u $U/mnt 2>/dev/null; rm -rf $U")
 mkdir "$U/mnt"
