@@ -347,9 +347,11 @@ static bool manager_cache_default(const struct nvmem_device *dev)
 
 /*
  * Open the backing of @b (for at24 on a real bus: adapter @bus) and
- * register it. Returns 0, -ENOENT when the backing is absent (not an
- * error for hot-pluggable backings), -EINVAL for configuration problems
- * (logged with file and line), or another -errno.
+ * register it. Returns 0 (b->dev stays NULL if the hardware went while
+ * the device was set up: absent, and logged here), -ENOENT when the
+ * backing is absent (not an error for hot-pluggable backings), -EINVAL
+ * for configuration problems (logged with file and line), or another
+ * -errno.
  */
 static int manager_bind(struct manager *m, struct binding *b, int bus)
 {
@@ -445,9 +447,12 @@ static int manager_bind(struct manager *m, struct binding *b, int bus)
 
 	ret = nvmem_device_register(dev);
 	if (ret == -ENODEV) {
-		/* Unplugged while it was being set up: absent, as before. */
+		/* Unplugged while it was being set up: absent, as before.
+		 * Not an error: no retry would find it, the next uevent
+		 * or re-scan binds it again. */
 		log_info("%s: gone while it was being set up", cd->name);
-		goto err_put;
+		nvmem_device_put(dev);
+		return 0;
 	}
 	if (ret < 0) {
 		char section[300];
@@ -490,8 +495,6 @@ int manager_start(struct manager *m)
 				   cd->name, cd->path);
 			continue;
 		}
-		if (r == -ENODEV)
-			continue;	/* unplugged during the set-up: absent */
 		if (r < 0 && r != -EINVAL) {
 			char section[300];
 

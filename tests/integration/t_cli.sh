@@ -63,6 +63,18 @@ check_eq "cell beyond the device: exit 1" "1" "$rc"
 grep -q "range.conf:5: \[cell board/far\] offset" <<<"$out" && pass "range error names the cell's offset line" || fail "message: $out"
 mountpoint -q "$MNT" && fail "mounted half-configured" || pass "not started half-configured"
 
+# A backing whose driver is gone (a stale /dev/mtdN answers ENODEV; an
+# unregistered misc minor does the same) is a start error, not a device
+# that went away while it was set up.
+mknod "$T/stale" c 10 249
+printf '[device board]\nprovider = file\npath = %s/stale\n' "$T" > "$T/stale.conf"
+# (timeout: a daemon that wrongly starts stays in the foreground)
+out=$(timeout 10 "$NVMEMFS" -f -c "$T/stale.conf" "$MNT" 2>&1) && rc=0 || rc=$?
+check_eq "backing without a driver: exit 1" "1" "$rc"
+grep -q "stale.conf:3: \[device board\] path: .*No such device" <<<"$out" &&
+	pass "backing without a driver: error names the path line" || fail "message: $out"
+mountpoint -q "$MNT" && fail "mounted without the device" || pass "backing without a driver: nothing mounted"
+
 out=$("$NVMEMFS" -f -c "$T/missing.conf" "$MNT" 2>&1) && rc=0 || rc=$?
 check_eq "missing configuration: exit 1" "1" "$rc"
 grep -q "missing.conf" <<<"$out" && pass "missing file is named" || fail "message: $out"
