@@ -40,6 +40,9 @@
  * exclusively across an erase and its rewrite: between the two the whole
  * erase block reads 0xff, bytes no write touched, which a reader (or the
  * cache it fills) must never see. May be held across a sleeping ioctl.
+ * Writers go first: with glibc's default, a steady stream of readers
+ * could keep an erase waiting for good, and with it the device's write
+ * lock that every cell read takes.
  */
 struct file_provider {
 	int fd;
@@ -101,13 +104,18 @@ int file_provider_open(const char *path, bool read_only, void **priv,
 		       struct nvmem_provider_info *info)
 {
 	struct file_provider *fp;
+	pthread_rwlockattr_t attr;
 	struct stat st;
 	int ret;
 
 	fp = calloc(1, sizeof(*fp));
 	if (!fp)
 		return -ENOMEM;
-	pthread_rwlock_init(&fp->erase_lock, NULL);
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr,
+				      PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&fp->erase_lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
 	memset(info, 0, sizeof(*info));
 	fp->fd = -1;
 	if (!read_only)
