@@ -164,7 +164,7 @@ static void manager_cell_error(const struct config *cfg,
  * The geometry an at24 device's keys give must be one its chip has: more
  * bytes than the chip holds, or word addresses narrower than its own,
  * would spread the array over I2C addresses where other chips answer.
- * 0 or -EINVAL, each mistake reported against its key.
+ * 0, or -EINVAL with the first mistake found reported against its key.
  */
 static int manager_check_at24(const struct config *cfg,
 			      const struct config_device *cd,
