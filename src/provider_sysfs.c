@@ -32,16 +32,31 @@ struct sysfs_provider {
 };
 
 /*
- * A read in flight when the kernel removes the device fails with what
- * the bus driver saw (ETIMEDOUT from a pulled CP2112, say). The
- * attribute leaves sysfs as the removal starts: if it has, the device
- * is gone, whatever the error said.
+ * What a reader sees of a failed kernel read or write (DESIGN.md): ENODEV
+ * once the device is gone, EIO for every bus error. A read in flight when
+ * the kernel removes the device fails with what the bus driver saw
+ * (ETIMEDOUT from a pulled CP2112, say), but its attribute leaves sysfs as
+ * the removal starts; while the attribute stays, the chip merely did not
+ * answer. That must not pass for an unplug: an ENXIO from one NACK (as
+ * some adapters report it) would unregister a device that no uevent ever
+ * brings back. EPERM is the kernel's answer to a write once root set
+ * force_ro.
  */
+static ssize_t sysfs_map_error(int err, bool gone)
+{
+	if (gone || err == ENODEV || err == ESHUTDOWN)	/* USB: disconnected */
+		return -ENODEV;
+	if (err == EPERM || err == EACCES || err == EROFS)
+		return -EROFS;
+	if (err != EIO)
+		log_debug("sysfs: kernel I/O failed: %s", strerror(err));
+	return -EIO;
+}
+
 static ssize_t sysfs_error(const struct sysfs_provider *sp, int err)
 {
-	if (access(sp->path, F_OK) < 0 && errno == ENOENT)
-		return -ENODEV;
-	return -err;
+	return sysfs_map_error(err, access(sp->path, F_OK) < 0 &&
+				    errno == ENOENT);
 }
 
 int sysfs_attr(const char *root, const char *name, const char *attr,
@@ -216,11 +231,15 @@ static ssize_t sysfs_cell_read(struct nvmem_device *dev,
 	int fd;
 
 	fd = openat(sc->dir->fd, sc->name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -ENODEV : -errno;	/* device gone */
+	if (fd < 0)	/* ENOENT: gone with its device */
+		return sysfs_map_error(errno, errno == ENOENT);
 	n = pread(fd, buf, size, 0);
-	if (n < 0)
-		n = -errno;
+	if (n < 0) {
+		int err = errno;
+
+		n = sysfs_map_error(err, faccessat(sc->dir->fd, sc->name, F_OK,
+						   0) < 0 && errno == ENOENT);
+	}
 	close(fd);
 	/* As for the device's own reads: bytes that arrived after the
 	 * unplug was seen are not answered. */

@@ -19,7 +19,9 @@
  *
  * The image (exactly N bytes) is mapped shared, so writes land in the
  * file. SIGTERM or SIGINT unplugs the bridge and exits; starting the
- * program again plugs it back in.
+ * program again plugs it back in. SIGUSR1 silences the EEPROM (it NACKs
+ * its address, as a chip with a loose contact does, while the bridge
+ * stays plugged in) and the next SIGUSR1 brings it back.
  *
  * What the chip does is taken from the CP2112 datasheet and AN495 (the
  * HID report interface) and the AT24 datasheets: report IDs and layouts,
@@ -105,11 +107,14 @@ static struct {
 } emu;
 
 static volatile sig_atomic_t stop;
+static volatile sig_atomic_t silent;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		silent = !silent;
+	else
+		stop = 1;
 }
 
 static uint64_t now_us(void)
@@ -243,7 +248,7 @@ static void unplug(void)
 
 static bool chip_acks(uint8_t addr7, uint64_t t)
 {
-	return addr7 == emu.o.address && t >= emu.busy_until;
+	return addr7 == emu.o.address && t >= emu.busy_until && !silent;
 }
 
 static uint32_t take_word(const uint8_t *p, unsigned int n)
@@ -560,6 +565,7 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	if (plug() < 0)
 		return 1;
 	emu_log("plug");

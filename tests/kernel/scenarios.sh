@@ -15,7 +15,7 @@
 #   2  unplug halfway through a dd: ENODEV, directory gone, others serve,
 #      no kernel warnings, re-plug brings it back
 #   3  a kernel at24/nvmem device (new_device) served with
-#      kernel-devices = yes, and unplugged mid-read
+#      kernel-devices = yes: EIO while its chip is silent, unplugged mid-read
 #   4  the udev uevent source, with systemd-udevd running in the guest
 #      (the others use --uevent-source=kernel)
 #   5  provider file on real MTD devices (mtdram, nandsim): erases
@@ -317,6 +317,21 @@ CONF
 	check_eq "its size" 65536 "$(stat -c %s "$MNT/$name/nvmem")"
 	check_eq "the first 8 KiB through at24 and nvmem" \
 		"$(head -c 8192 "$W/k.img" | md5sum)" "$(head -c 8192 "$MNT/$name/nvmem" | md5sum)"
+	# The chip stops answering while its driver stays bound: the kernel's
+	# at24 times out, and a reader must get EIO from a device that stays
+	# served (not the driver's errno, not an unplug), and the right bytes
+	# once the chip answers again. Offsets not read before: nothing cached.
+	kill -USR1 "$kpid"
+	err=$(dd if="$MNT/$name/nvmem" of=/dev/null bs=4096 skip=4 count=1 2>&1 >/dev/null)
+	case $err in
+	*"Input/output error"*) pass "a silent chip: the read fails with EIO" ;;
+	*) fail "a silent chip: expected Input/output error, got '$err'" ;;
+	esac
+	check "a silent chip: the device stays served" test -e "$MNT/$name/nvmem"
+	kill -USR1 "$kpid"
+	check_eq "the chip answers again: the right bytes" \
+		"$(dd if="$W/k.img" bs=4096 skip=4 count=1 status=none | md5sum)" \
+		"$(dd if="$MNT/$name/nvmem" bs=4096 skip=4 count=1 status=none | md5sum)"
 	local others
 	others=$(ls "$MNT" | grep -vx "$name" | head -1)
 	err=$(dd_err "$MNT/$name/nvmem")
