@@ -690,7 +690,7 @@ void manager_uevent(struct manager *m, const char *action,
 	int ret, bus;
 
 	const char *subsys = udev_device_get_subsystem(ud);
-	bool claimed = false;
+	bool claimed = false, reaped;
 
 	if (!add && !remove)
 		return;
@@ -705,9 +705,15 @@ void manager_uevent(struct manager *m, const char *action,
 			manager_unbind(b, "backing removed");
 			continue;
 		}
+		reaped = b->dev;
 		manager_reap(b);
 		if (b->dev)
 			continue;	/* duplicate add, or a change */
+		/* Matched as a dead device by its number (its remove was
+		 * lost): what has that number now must match in full, which
+		 * also finds the bus an at24 binding needs. */
+		if (reaped && !manager_matches(b, ud, devnum, &bus))
+			continue;
 		ret = manager_bind_retry(m, b, bus);
 		if (ret < 0 && ret != -EINVAL)
 			log_err("%s: cannot open %s: %s", b->cfg->name,
