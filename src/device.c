@@ -389,17 +389,18 @@ static bool nvmem_error_is_gone(int err)
 
 /*
  * Map a provider error. Once the device is dying, whatever the provider
- * said (EIO from a half-removed adapter, ...) is reported as ENODEV; a
+ * said (EIO from a half-removed adapter, the ENODEV of its cancel, ...)
+ * is reported as ENODEV, and nothing more: unregistration has begun. A
  * provider that says its hardware is gone starts the unregistration.
  */
 static ssize_t nvmem_device_error(struct nvmem_device *dev, ssize_t err)
 {
+	if (!atomic_load(&dev->alive))
+		return -ENODEV;
 	if (nvmem_error_is_gone(err)) {
 		nvmem_device_report_gone(dev);
 		return -ENODEV;
 	}
-	if (!atomic_load(&dev->alive))
-		return -ENODEV;
 	return err;
 }
 
