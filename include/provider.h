@@ -72,6 +72,10 @@ struct nvmem_provider_info {
 	uint64_t size;
 	enum nvmem_type type;
 	bool read_only;
+	/* Nothing can write the medium, not even around nvmemfs (a kernel
+	 * attribute without write bits): read_only alone may mean only
+	 * that nvmemfs may not, while root or the kernel still can. */
+	bool immutable;
 	/* Largest read the core may issue in one call (and one SRCU section):
 	 * bounds how long an unplug waits for an in-flight read. */
 	uint32_t read_chunk;

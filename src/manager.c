@@ -655,8 +655,12 @@ static void manager_kernel_device(struct manager *m, const char *kname,
 	}
 	snprintf(backing, sizeof(backing), "kernel nvmem device %s", kname);
 	nvmem_device_set_backing(dev, backing);
-	/* Without memory for a cache the device is still worth serving. */
-	if (nvmem_device_set_cache(dev, manager_cache_default(dev)) < 0)
+	/* No configuration says that nothing else writes it, so only what
+	 * nothing can write is cached: force_ro, or a daemon that is not
+	 * root, make a device read-only to us and no less changeable.
+	 * Without memory for a cache the device is still worth serving. */
+	if (nvmem_device_set_cache(dev, info.immutable &&
+				   manager_cache_default(dev)) < 0)
 		log_warn("%s: no memory for a cache; served uncached", kname);
 	if (sysfs_provider_cells(SYSFS_NVMEM_ROOT, kname, &cells, &n) == 0) {
 		for (i = 0; i < n; i++) {

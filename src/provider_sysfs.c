@@ -119,7 +119,10 @@ int sysfs_provider_open(const char *root, const char *name, bool read_only,
 		goto err_close;
 	}
 	info->size = st.st_size;
-	info->read_only = read_only;
+	/* kernfs refuses to open such an attribute for writing, even for
+	 * root; a tree of plain files (the tests') would not. */
+	info->immutable = !(st.st_mode & 0222);
+	info->read_only = read_only || info->immutable;
 	info->type = NVMEM_TYPE_UNKNOWN;
 	if (sysfs_attr(root, name, "type", attr, sizeof(attr)) == 0)
 		nvmem_type_parse(attr, &info->type);

@@ -58,6 +58,12 @@ static int setup(void **state)
 	put("otp0/nvmem", img, 64);
 	put("otp0/type", "OTP\n", 4);
 	put("otp0/force_ro", "1\n", 2);
+	/* A device the kernel lets nothing write: no write bits. */
+	snprintf(path, sizeof(path), "%s/rom0", root);
+	mkdir(path, 0755);
+	put("rom0/nvmem", img, 32);
+	snprintf(path, sizeof(path), "%s/rom0/nvmem", root);
+	chmod(path, 0444);
 	return 0;
 }
 
@@ -80,6 +86,7 @@ static void test_open_read_write(void **state)
 	assert_int_equal(info.size, 1000);
 	assert_int_equal(info.type, NVMEM_TYPE_EEPROM);
 	assert_false(info.read_only);
+	assert_false(info.immutable);
 	dev = nvmem_device_new("0-00500", &sysfs_provider_ops, priv, &info);
 	assert_int_equal(nvmem_device_read(dev, 990, buf, sizeof(buf)), 10);
 	assert_int_equal(buf[9], (uint8_t)(999 * 7));
@@ -90,7 +97,13 @@ static void test_open_read_write(void **state)
 
 	assert_int_equal(sysfs_provider_open(root, "otp0", false, &priv, &info), 0);
 	assert_true(info.read_only);		/* force_ro */
+	/* which root can clear again, and write: not unchangeable */
+	assert_false(info.immutable);
 	assert_int_equal(info.type, NVMEM_TYPE_OTP);
+	sysfs_provider_ops.destroy(priv);
+	assert_int_equal(sysfs_provider_open(root, "rom0", false, &priv, &info), 0);
+	assert_true(info.immutable);
+	assert_true(info.read_only);
 	sysfs_provider_ops.destroy(priv);
 	assert_int_equal(sysfs_provider_open(root, "0-00500", true, &priv, &info), 0);
 	assert_true(info.read_only);
