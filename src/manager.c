@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,18 @@ static void manager_unbind(struct binding *b, const char *why)
 	b->rdev = 0;
 }
 
+/* Unregister the kernel device *@pp and take it off the list. */
+static void manager_kdev_drop(struct kdev **pp, const char *why)
+{
+	struct kdev *k = *pp;
+
+	*pp = k->next;
+	log_info("%s: %s", nvmem_device_name(k->dev), why);
+	nvmem_device_unregister(k->dev);
+	nvmem_device_put(k->dev);
+	free(k);
+}
+
 void manager_free(struct manager *m)
 {
 	size_t i;
@@ -114,14 +127,8 @@ void manager_free(struct manager *m)
 		manager_unbind(&m->bindings[i], "shutting down");
 		i2c_adapter_put(m->bindings[i].emul_ad);
 	}
-	while (m->kdevs) {
-		struct kdev *k = m->kdevs;
-
-		m->kdevs = k->next;
-		nvmem_device_unregister(k->dev);
-		nvmem_device_put(k->dev);
-		free(k);
-	}
+	while (m->kdevs)
+		manager_kdev_drop(&m->kdevs, "shutting down");
 	pthread_mutex_unlock(&m->lock);
 	pthread_mutex_destroy(&m->lock);
 	free(m->bindings);
@@ -629,11 +636,7 @@ static void manager_kernel_device(struct manager *m, const char *kname,
 			break;
 	k = *pp;
 	if (k && (!add || !nvmem_device_alive(k->dev))) {
-		*pp = k->next;
-		log_info("%s: kernel device removed", kname);
-		nvmem_device_unregister(k->dev);
-		nvmem_device_put(k->dev);
-		free(k);
+		manager_kdev_drop(pp, "kernel device removed");
 		k = NULL;
 	}
 	if (!add || k || !m->cfg->kernel_devices)
@@ -753,9 +756,46 @@ void manager_rescan(struct manager *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* Does the kernel still have the character device @rdev (an i2c-dev
+ * node)? Its sysfs entry goes before the adapter waits for our handle. */
+static bool manager_chardev_present(dev_t rdev)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u", major(rdev),
+		 minor(rdev));
+	return access(path, F_OK) == 0;
+}
+
+static bool manager_kernel_present(const char *kname)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", SYSFS_NVMEM_ROOT, kname);
+	return access(path, F_OK) == 0;
+}
+
+/* Is the backing that @b is bound to still there? */
+static bool manager_backing_present(const struct binding *b)
+{
+	const struct config_device *cd = b->cfg;
+	struct stat st;
+
+	switch (cd->provider) {
+	case CONFIG_PROVIDER_FILE:
+		return !b->rdev || (stat(cd->path, &st) == 0 &&
+				    st.st_rdev == b->rdev);
+	case CONFIG_PROVIDER_AT24:
+		return !b->rdev || manager_chardev_present(b->rdev);
+	case CONFIG_PROVIDER_SYSFS:
+		return manager_kernel_present(cd->kernel_name);
+	}
+	return true;
+}
+
 void manager_resync(struct manager *m)
 {
-	struct stat st;
+	struct kdev **pp, *k;
 	size_t i;
 
 	pthread_mutex_lock(&m->lock);
@@ -763,9 +803,17 @@ void manager_resync(struct manager *m)
 		struct binding *b = &m->bindings[i];
 
 		manager_reap(b);
-		if (b->dev && b->rdev && b->cfg->path &&
-		    (stat(b->cfg->path, &st) < 0 || st.st_rdev != b->rdev))
+		if (b->dev && !manager_backing_present(b))
 			manager_unbind(b, "backing gone while events were lost");
+	}
+	for (pp = &m->kdevs; (k = *pp);) {
+		const char *kname = nvmem_device_name(k->dev);
+
+		if (nvmem_device_alive(k->dev) && manager_kernel_present(kname)) {
+			pp = &k->next;
+			continue;
+		}
+		manager_kdev_drop(pp, "kernel device gone while events were lost");
 	}
 	pthread_mutex_unlock(&m->lock);
 }

@@ -144,11 +144,14 @@ static void *uevent_thread(void *arg)
 		d = udev_monitor_receive_device(m->mon);
 		if (!d) {
 			if (errno == ENOBUFS) {
-				/* Lost events: start over from what exists. */
+				/* Lost events: start over from what exists.
+				 * What went goes first, so that a device now
+				 * behind the same path, or with the same
+				 * number, is bound by the adds that follow. */
 				log_warn("uevent queue overflowed; rescanning devices");
-				uevent_enumerate(m);
 				if (m->ops.resync)
 					m->ops.resync(m->ops.data);
+				uevent_enumerate(m);
 			}
 			continue;
 		}

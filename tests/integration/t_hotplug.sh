@@ -85,3 +85,39 @@ wait_state gone "$MNT/hot" || true
 echo add > "$UEVENT"
 if wait_state back "$MNT/hot/nvmem"; then pass "back after a double remove"; else fail "not back after double remove"; fi
 grep -q "hot: unregistered" "$LOG" && pass "unregistration is logged" || fail "no unregister log line"
+
+# Lost events. A daemon held stopped while more uevents arrive than its
+# socket holds gets ENOBUFS and must start over from what exists: here the
+# device's path, a symlink as udev makes them, is turned from one loop
+# device to another in the meantime. The old device must go and the new
+# one be served under the same name, with the new one's bytes.
+stop_daemon
+LOOP2=$(losetup -f --show "$T/b.img")
+cleanup_hooks+=("losetup -d $LOOP2")
+LINK=/dev/nvmemfs-test-$$
+ln -s "$LOOP" "$LINK"
+cleanup_hooks+=("rm -f $LINK")
+cat > "$T/link.conf" <<CONF
+[nvmemfs]
+kernel-devices = no
+[device hot]
+provider = file
+path = $LINK
+CONF
+: > "$LOG"
+start_daemon "$T/link.conf" --uevent-source=kernel
+check_eq "served through a /dev symlink" "65536" "$(stat -c %s "$MNT/hot/nvmem")"
+kill -STOP "$DAEMON_PID"
+ln -sfn "$LOOP2" "$LINK"
+# 40,000 change events are some 10 MiB of queued messages, more than the
+# 4 MiB the daemon's socket asks for.
+for _ in $(seq 1 40000); do echo change > "$UEVENT"; done
+kill -CONT "$DAEMON_PID"
+for _ in $(seq 1 200); do grep -q "uevent queue overflowed" "$LOG" && break; sleep 0.05; done
+grep -q "uevent queue overflowed" "$LOG" && pass "events lost: the daemon says so" ||
+	fail "no overflow (the test needs one): $(tail -3 "$LOG")"
+for _ in $(seq 1 200); do [ "$(stat -c %s "$MNT/hot/nvmem" 2>/dev/null)" = 4096 ] && break; sleep 0.05; done
+check_eq "events lost: the device now behind the path is served" "4096" \
+	"$(stat -c %s "$MNT/hot/nvmem" 2>&1)"
+check_eq "events lost: with its bytes" "$(hexof "$T/b.img" 0 16)" \
+	"$(dd if="$MNT/hot/nvmem" bs=16 count=1 status=none | xxd -p)"

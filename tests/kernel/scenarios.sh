@@ -13,9 +13,11 @@
 #
 #   1  provider at24 with adapter = CP2112*: cells, nvmem, page writes
 #   2  unplug halfway through a dd: ENODEV, directory gone, others serve,
-#      no kernel warnings, re-plug brings it back
+#      no kernel warnings, re-plug brings it back; an unplug while uevents
+#      are lost
 #   3  a kernel at24/nvmem device (new_device) served with
-#      kernel-devices = yes: EIO while its chip is silent, unplugged mid-read
+#      kernel-devices = yes: EIO while its chip is silent, removed while
+#      uevents are lost, unplugged mid-read
 #   4  the udev uevent source, with systemd-udevd running in the guest
 #      (the others use --uevent-source=kernel)
 #   5  provider file on real MTD devices (mtdram, nandsim): erases
@@ -223,6 +225,7 @@ scenario_2() {
 	plug PULL "$W/pull.img" --unplug-at 32769 || return
 	local pull_pid=$PLUGGED
 	plug OTHER "$W/other.img" || return
+	local other_pid=$PLUGGED
 	cat >"$W/s2.conf" <<CONF
 [nvmemfs]
 kernel-devices = no
@@ -285,6 +288,30 @@ CONF
 		fail "the re-plugged device kept its inode number"
 	fi
 	check "the re-plugged device reads correctly" cmp -s "$W/pull.img" "$MNT/pulled/nvmem"
+
+	# Lost events: the other bridge is pulled while the daemon, held
+	# stopped, misses its uevents among more than its socket holds. The
+	# kernel's adapter then waits for the daemon to close /dev/i2c-N, and
+	# the unplug with it; starting over, the daemon must let go.
+	local obus i n0
+	obus=$(cp2112_bus OTHER)
+	n0=$(grep -c "uevent queue overflowed" "$LOG")
+	kill -STOP "$DAEMON_PID"
+	for ((i = 0; i < 40000; i++)); do
+		echo change >"/sys/class/i2c-dev/i2c-$obus/uevent"
+	done
+	kill "$other_pid"
+	# The adapter's i2c-dev node goes first; then the kernel waits.
+	check "events lost: the kernel removes the bridge's i2c-dev node" \
+		wait_for 10 eval "! test -e /sys/class/i2c-dev/i2c-$obus"
+	kill -CONT "$DAEMON_PID"
+	check "events lost: the daemon says so" \
+		wait_for 10 eval "[ \$(grep -c 'uevent queue overflowed' '$LOG') -gt $n0 ]"
+	check "events lost: the pulled bridge's device is gone" \
+		wait_for 10 eval "! test -e '$MNT/other'"
+	check "events lost: the unplug completes" \
+		wait_for 10 eval "! kill -0 $other_pid 2>/dev/null"
+	check "the first bridge keeps serving" cmp -s "$W/pull.img" "$MNT/pulled/nvmem"
 	cleanup
 	check_kernel_log "scenario 2"
 }
@@ -301,7 +328,8 @@ kernel_nvmem_name() {
 scenario_3() {
 	echo "--- scenario 3: the kernel's at24 and nvmem core, served by kernel-devices = yes"
 	image "$W/k.img" 4
-	plug KERN "$W/k.img" --unplug-at 20001 || return
+	# The bytes read before the dd below: 8 + 4 + 4 KiB and a probe.
+	plug KERN "$W/k.img" --unplug-at 28001 || return
 	local kpid=$PLUGGED bus name err
 	bus=$(cp2112_bus KERN)
 	echo "24c512 0x50" >"/sys/bus/i2c/devices/i2c-$bus/new_device"
@@ -332,6 +360,28 @@ CONF
 	check_eq "the chip answers again: the right bytes" \
 		"$(dd if="$W/k.img" bs=4096 skip=4 count=1 status=none | md5sum)" \
 		"$(dd if="$MNT/$name/nvmem" bs=4096 skip=4 count=1 status=none | md5sum)"
+	# Lost events: the daemon, held stopped, misses the removal of the
+	# kernel device among more uevents than its socket holds. Starting
+	# over, it must drop the device it still serves, and serve the one
+	# the kernel makes next.
+	local i n0
+	n0=$(grep -c "uevent queue overflowed" "$LOG")
+	kill -STOP "$DAEMON_PID"
+	for ((i = 0; i < 40000; i++)); do
+		echo change >"/sys/bus/nvmem/devices/$name/uevent"
+	done
+	echo 0x50 >"/sys/bus/i2c/devices/i2c-$bus/delete_device"
+	kill -CONT "$DAEMON_PID"
+	check "events lost: the daemon says so" \
+		wait_for 10 eval "[ \$(grep -c 'uevent queue overflowed' '$LOG') -gt $n0 ]"
+	check "events lost: the removed kernel device is gone" \
+		wait_for 10 eval "! test -e '$MNT/$name'"
+	echo "24c512 0x50" >"/sys/bus/i2c/devices/i2c-$bus/new_device"
+	wait_for 10 kernel_nvmem_name "$bus" >/dev/null
+	name=$(kernel_nvmem_name "$bus") || { fail "no kernel nvmem device again"; return; }
+	check "the kernel's next device is served" wait_for 10 test -e "$MNT/$name/nvmem"
+	check_eq "the kernel's next device reads its bytes" \
+		"$(head -c 4096 "$W/k.img" | md5sum)" "$(head -c 4096 "$MNT/$name/nvmem" | md5sum)"
 	local others
 	others=$(ls "$MNT" | grep -vx "$name" | head -1)
 	err=$(dd_err "$MNT/$name/nvmem")
