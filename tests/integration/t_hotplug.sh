@@ -109,8 +109,8 @@ start_daemon "$T/link.conf" --uevent-source=kernel
 check_eq "served through a /dev symlink" "65536" "$(stat -c %s "$MNT/hot/nvmem")"
 kill -STOP "$DAEMON_PID"
 ln -sfn "$LOOP2" "$LINK"
-# 40,000 change events are some 10 MiB of queued messages, more than the
-# 4 MiB the daemon's socket asks for.
+# 40,000 change events are more than the daemon's socket holds (it asks
+# for 4 MiB); the check below says when a machine took them all.
 for _ in $(seq 1 40000); do echo change > "$UEVENT"; done
 kill -CONT "$DAEMON_PID"
 for _ in $(seq 1 200); do grep -q "uevent queue overflowed" "$LOG" && break; sleep 0.05; done
