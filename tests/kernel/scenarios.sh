@@ -75,6 +75,22 @@ cp2112_bus() {
 	return 1
 }
 
+# flood UEVENT_FILE: write more change events to a device's uevent file
+# than the daemon's uevent socket holds (it asks for 4 MiB), for a daemon
+# held stopped to lose the events that follow.
+flood() {
+	local i
+
+	for ((i = 0; i < 40000; i++)); do
+		echo change >"$1"
+	done
+}
+
+# overflows: how often the daemon has said that it lost events.
+overflows() {
+	grep -c "uevent queue overflowed" "$LOG"
+}
+
 # plug SERIAL IMAGE [emulator options]: plug in a CP2112 with a 24c512
 # and wait for its I2C adapter. Sets PLUGGED to the emulator's pid.
 plug() {
@@ -293,20 +309,17 @@ CONF
 	# stopped, misses its uevents among more than its socket holds. The
 	# kernel's adapter then waits for the daemon to close /dev/i2c-N, and
 	# the unplug with it; starting over, the daemon must let go.
-	local obus i n0
+	local obus n0
 	obus=$(cp2112_bus OTHER)
-	n0=$(grep -c "uevent queue overflowed" "$LOG")
+	n0=$(overflows)
 	kill -STOP "$DAEMON_PID"
-	for ((i = 0; i < 40000; i++)); do
-		echo change >"/sys/class/i2c-dev/i2c-$obus/uevent"
-	done
+	flood "/sys/class/i2c-dev/i2c-$obus/uevent"
 	kill "$other_pid"
 	# The adapter's i2c-dev node goes first; then the kernel waits.
 	check "events lost: the kernel removes the bridge's i2c-dev node" \
 		wait_for 10 eval "! test -e /sys/class/i2c-dev/i2c-$obus"
 	kill -CONT "$DAEMON_PID"
-	check "events lost: the daemon says so" \
-		wait_for 10 eval "[ \$(grep -c 'uevent queue overflowed' '$LOG') -gt $n0 ]"
+	check "events lost: the daemon says so" wait_for 10 eval "[ \$(overflows) -gt $n0 ]"
 	check "events lost: the pulled bridge's device is gone" \
 		wait_for 10 eval "! test -e '$MNT/other'"
 	check "events lost: the unplug completes" \
@@ -364,16 +377,13 @@ CONF
 	# kernel device among more uevents than its socket holds. Starting
 	# over, it must drop the device it still serves, and serve the one
 	# the kernel makes next.
-	local i n0
-	n0=$(grep -c "uevent queue overflowed" "$LOG")
+	local n0
+	n0=$(overflows)
 	kill -STOP "$DAEMON_PID"
-	for ((i = 0; i < 40000; i++)); do
-		echo change >"/sys/bus/nvmem/devices/$name/uevent"
-	done
+	flood "/sys/bus/nvmem/devices/$name/uevent"
 	echo 0x50 >"/sys/bus/i2c/devices/i2c-$bus/delete_device"
 	kill -CONT "$DAEMON_PID"
-	check "events lost: the daemon says so" \
-		wait_for 10 eval "[ \$(grep -c 'uevent queue overflowed' '$LOG') -gt $n0 ]"
+	check "events lost: the daemon says so" wait_for 10 eval "[ \$(overflows) -gt $n0 ]"
 	check "events lost: the removed kernel device is gone" \
 		wait_for 10 eval "! test -e '$MNT/$name'"
 	echo "24c512 0x50" >"/sys/bus/i2c/devices/i2c-$bus/new_device"
