@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "format.h"
+#include "perm.h"
 #include "provider.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/nvmemfs.conf"
@@ -41,7 +42,8 @@ struct config_keyline {
 	int line;
 };
 
-#define CONFIG_CELL_NKEYS	5	/* offset size bits format read-only */
+/* offset size bits format read-only mode owner group */
+#define CONFIG_CELL_NKEYS	8
 
 struct config_cell {
 	char *device;		/* "board" of [cell board/mac-address] */
@@ -52,6 +54,7 @@ struct config_cell {
 	unsigned int nbits;	/* 0: byte cell */
 	enum cell_format format;
 	bool read_only;
+	struct perm_override perm;	/* keys mode, owner, group */
 	int line;		/* of the section header */
 	/* Line of each key, 0 if absent, in the order of config.c's
 	 * cell_keys[]: a fixed array, not a list of key lines, because a
@@ -90,6 +93,9 @@ struct config_device {
 
 	int read_only;		/* -1 unset, 0, 1 */
 	int cache;		/* -1 unset, 0, 1 */
+	/* keys mode, owner, group: the device's files and the default
+	 * for its cells, instead of the backing's */
+	struct perm_override perm;
 	bool type_set;
 	enum nvmem_type type;	/* key "type" */
 	enum config_layout layout;

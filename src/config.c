@@ -334,7 +334,8 @@ static int copy_keylines(const struct raw_section *s,
 /* Keys each provider accepts, besides the common ones. */
 static const char *const common_keys[] = {
 	"provider", "read-only", "cache", "type", "layout", "env-offset",
-	"env-size", "env-redundant-offset", "size", NULL,
+	"env-size", "env-redundant-offset", "size", "mode", "owner", "group",
+	NULL,
 };
 static const char *const file_keys[] = { "path", NULL };
 static const char *const at24_keys[] = {
@@ -415,6 +416,55 @@ static bool get_num(struct parser *p, const struct raw_section *s,
 	return true;
 }
 
+/*
+ * Keys mode, owner and group, on [device] and [cell] alike. Returns false
+ * if @k is none of them.
+ */
+static bool parse_perm_key(struct parser *p, const struct raw_section *s,
+			   const struct raw_key *k, struct perm_override *o)
+{
+	int ret;
+
+	if (!strcmp(k->key, "mode")) {
+		ret = perm_parse_mode(k->value, &o->mode);
+		if (ret == -EPERM)
+			perr(p, k->line, s->title, k->key,
+			     "'%s' has bits a file here cannot have (at most 0666: no execute, set-id or sticky bits)",
+			     k->value);
+		else if (ret < 0)
+			perr(p, k->line, s->title, k->key,
+			     "'%s' is not an octal mode such as 0640", k->value);
+		o->set |= PERM_SET_MODE;
+	} else if (!strcmp(k->key, "owner")) {
+		ret = perm_parse_user(k->value, &o->uid);
+		if (ret < 0)
+			perr(p, k->line, s->title, k->key,
+			     ret == -ENOENT ? "unknown user '%s'" :
+			     "'%s' is not a user name or number", k->value);
+		o->set |= PERM_SET_UID;
+	} else if (!strcmp(k->key, "group")) {
+		ret = perm_parse_group(k->value, &o->gid);
+		if (ret < 0)
+			perr(p, k->line, s->title, k->key,
+			     ret == -ENOENT ? "unknown group '%s'" :
+			     "'%s' is not a group name or number", k->value);
+		o->set |= PERM_SET_GID;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Write bits on what can never be written would promise what a write
+ * then refuses: say so at the key. @why is NULL when it can be written. */
+static void check_mode_writable(struct parser *p, int line, const char *title,
+				const struct perm_override *o, const char *why)
+{
+	if (why && (o->set & PERM_SET_MODE) && (o->mode & PERM_WRITE_BITS))
+		perr(p, line, title, "mode", "%04o has write bits, but %s",
+		     (unsigned int)o->mode, why);
+}
+
 static void parse_device(struct parser *p, const struct raw_section *s,
 			 struct config_device *d)
 {
@@ -468,6 +518,8 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 
 	for (i = 0; i < s->nkeys; i++) {
 		k = &s->keys[i];
+		if (parse_perm_key(p, s, k, &d->perm))
+			continue;
 		if (!strcmp(k->key, "path")) {
 			if (k->value[0] != '/')
 				perr(p, k->line, s->title, k->key,
@@ -587,6 +639,11 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 		}
 	}
 
+	if (find_key(s, "mode"))
+		check_mode_writable(p, find_key(s, "mode")->line, s->title,
+				    &d->perm, d->read_only == 1 ?
+				    "the device is read-only" : NULL);
+
 	/* Per-provider requirements. */
 	if (d->provider == CONFIG_PROVIDER_FILE && !d->path)
 		perr(p, s->line, s->title, "path", "missing (required for provider file)");
@@ -645,7 +702,8 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 }
 
 static const char *const cell_keys[CONFIG_CELL_NKEYS] = {
-	"offset", "size", "bits", "format", "read-only",
+	"offset", "size", "bits", "format", "read-only", "mode", "owner",
+	"group",
 };
 
 static int cell_key_index(const char *key)
@@ -697,6 +755,8 @@ static void parse_cell(struct parser *p, const struct raw_section *s,
 
 	for (i = 0; i < s->nkeys; i++) {
 		k = &s->keys[i];
+		if (parse_perm_key(p, s, k, &c->perm))
+			continue;
 		if (!strcmp(k->key, "offset")) {
 			if (get_num(p, s, k, true, UINT64_MAX / 16, &v))
 				c->offset = v;
@@ -1071,6 +1131,11 @@ static int interpret(struct parser *p, struct config *cfg)
 			free_cell(c);
 			continue;
 		}
+		check_mode_writable(p, config_cell_line(c, "mode"), title,
+				    &c->perm, c->read_only ?
+				    "the cell is read-only" :
+				    d->read_only == 1 ?
+				    "its device is read-only" : NULL);
 		d->cells[d->ncells] = *c;
 		cell_remember(&seen, di, &d->cells[d->ncells++]);
 	}

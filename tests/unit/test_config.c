@@ -243,6 +243,44 @@ static void test_errors(void **state)
 	load_bad("[device a]\ngarbage line\n", "t.conf:2: expected [section] or key = value");
 }
 
+/* mode, owner, group: on devices and cells, names or numbers; every
+ * mistake at its key. */
+static void test_perm_keys(void **state)
+{
+	struct config *cfg = load_ok(DEV "mode = 0640\nowner = root\ngroup = 0\n"
+				     "[cell a/x]\noffset = 0\nsize = 1\nmode = 600\nowner = 1234\n"
+				     "[cell a/y]\noffset = 1\nsize = 1\n");
+	const struct config_device *d = &cfg->devices[0];
+
+	assert_int_equal(d->perm.set, PERM_SET_MODE | PERM_SET_UID | PERM_SET_GID);
+	assert_int_equal(d->perm.mode, 0640);
+	assert_int_equal(d->perm.uid, 0);
+	assert_int_equal(d->perm.gid, 0);
+	assert_int_equal(d->cells[0].perm.set, PERM_SET_MODE | PERM_SET_UID);
+	assert_int_equal(d->cells[0].perm.mode, 0600);
+	assert_int_equal(d->cells[0].perm.uid, 1234);
+	assert_int_equal(d->cells[1].perm.set, 0);
+	config_free(cfg);
+
+	load_bad(DEV "mode = rw-r--r--\n", "t.conf:4: [device a] mode: 'rw-r--r--' is not an octal mode such as 0640");
+	load_bad(DEV "mode = 0755\n", "t.conf:4: [device a] mode: '0755' has bits a file here cannot have");
+	load_bad(DEV "mode = 4644\n", "t.conf:4: [device a] mode: '4644' has bits a file here cannot have");
+	load_bad(DEV "owner = nvmemfs-no-such-user\n", "t.conf:4: [device a] owner: unknown user 'nvmemfs-no-such-user'");
+	load_bad(DEV "group = nvmemfs-no-such-group\n", "t.conf:4: [device a] group: unknown group 'nvmemfs-no-such-group'");
+	load_bad(DEV "owner = 4294967295\n", "t.conf:4: [device a] owner: '4294967295' is not a user name or number");
+	load_bad(DEV "owner =\n", "t.conf:4: [device a] owner: '' is not a user name or number");
+	load_bad(DEV "read-only = yes\nmode = 0664\n", "t.conf:5: [device a] mode: 0664 has write bits, but the device is read-only");
+	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 1\nread-only = yes\nmode = 0644\n",
+		 "t.conf:8: [cell a/x] mode: 0644 has write bits, but the cell is read-only");
+	load_bad(DEV "read-only = yes\n[cell a/x]\noffset = 0\nsize = 1\nmode = 0200\n",
+		 "t.conf:8: [cell a/x] mode: 0200 has write bits, but its device is read-only");
+	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 1\ngroup = nvmemfs-no-such-group\n",
+		 "t.conf:7: [cell a/x] group: unknown group 'nvmemfs-no-such-group'");
+	/* Read-only without write bits is fine. */
+	cfg = load_ok(DEV "read-only = yes\nmode = 0440\n");
+	config_free(cfg);
+}
+
 /* Bit fields that share a byte without sharing bits are fine. */
 static void test_disjoint_bits(void **state)
 {
@@ -286,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_perm_keys),
 		cmocka_unit_test(test_disjoint_bits),
 		cmocka_unit_test(test_all_errors),
 		cmocka_unit_test(test_missing_file),
