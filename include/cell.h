@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "format.h"
+#include "perm.h"
 
 struct nvmem_device;
 struct nvmem_cell;
@@ -51,6 +52,9 @@ struct nvmem_cell {
 	uint32_t nbits;		/* 0: whole bytes */
 	enum cell_format format;
 	bool read_only;
+	/* What the configuration sets instead of the device's mode, owner
+	 * or group (perm.h); zeroed, the device's. */
+	struct perm_override perm;
 	const struct nvmem_cell_ops *ops;	/* NULL: fixed cell */
 	void *priv;				/* for ops, freed with the cell */
 	void (*priv_free)(void *priv);

@@ -52,6 +52,28 @@ int nvmem_device_set_cache(struct nvmem_device *dev, bool on);
 bool nvmem_device_cached(const struct nvmem_device *dev);
 /* Override the type the provider reported. Before registration. */
 void nvmem_device_set_type(struct nvmem_device *dev, enum nvmem_type type);
+/* Mode, owner and group the configuration sets instead of the backing's
+ * (perm.h). Before registration. */
+void nvmem_device_set_perm(struct nvmem_device *dev,
+			   const struct perm_override *o);
+/* What "nvmem" shows and the kernel enforces: the backing's or the
+ * configuration's, without write bits on a read-only device. */
+struct nvmem_perm nvmem_device_perm(const struct nvmem_device *dev);
+
+/*
+ * Times for stat (CLOCK_REALTIME, ns since the epoch): when the device
+ * was registered, and when a write through nvmemfs last changed the
+ * whole device or one cell (the registration time until then). A write
+ * changes "nvmem" and every fixed cell whose bytes it covers; a cell of
+ * a layout changes when it is written (nvmem_device_cell_touch()).
+ */
+uint64_t nvmem_device_registered_ns(const struct nvmem_device *dev);
+uint64_t nvmem_device_written_ns(const struct nvmem_device *dev);
+uint64_t nvmem_device_cell_written_ns(const struct nvmem_device *dev,
+				      size_t index);
+/* @cell (one of @dev's) was written through its own file. */
+void nvmem_device_cell_touch(struct nvmem_device *dev,
+			     const struct nvmem_cell *cell);
 
 /*
  * Add a cell (the device copies @cell, taking ownership of cell->priv).

@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "perm.h"
+
 enum nvmem_type {
 	NVMEM_TYPE_UNKNOWN = 0,
 	NVMEM_TYPE_EEPROM,
@@ -81,6 +83,9 @@ struct nvmem_provider_info {
 	uint32_t read_chunk;
 	/* Writes are split at multiples of this (EEPROM page, erase block). */
 	uint32_t write_chunk;
+	/* Mode, owner and group of the backing (perm.h): what the kernel
+	 * lets users do with it, which the mount never widens. */
+	struct nvmem_perm perm;
 };
 
 #endif

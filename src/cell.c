@@ -136,6 +136,8 @@ int cell_write_text(struct nvmem_device *dev, const struct nvmem_cell *cell,
 	ret = format_decode(cell->format, text, len, raw, raw_len);
 	if (ret == 0)
 		ret = cell_write_raw(dev, cell, raw, raw_len);
+	if (ret == 0)
+		nvmem_device_cell_touch(dev, cell);
 	free(raw);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cache.h"
 #include "log.h"
@@ -58,8 +59,20 @@ struct nvmem_device {
 	 * a lookup costs the same with 10 cells or 10,000. */
 	uint32_t *cell_hash;
 	size_t cell_hash_size;	/* power of two, > 2 * ncells */
+	/* The backing's mode, owner and group, and what the configuration
+	 * sets instead (perm.h); nvmem_device_perm() combines them. */
+	struct nvmem_perm perm;
+	struct perm_override perm_override;
 	/* written once by nvmem_device_register(), before publication */
 	uint64_t id;
+	uint64_t registered_ns;	/* CLOCK_REALTIME, every file's first time */
+
+	/* Last write through nvmemfs (CLOCK_REALTIME ns, 0: none) of the
+	 * whole device and of each cell (an array of ncells, allocated by
+	 * nvmem_device_register()). Relaxed atomics: a time shown a moment
+	 * late is harmless, a torn one is not. */
+	_Atomic uint64_t written_ns;
+	_Atomic uint64_t *cell_written_ns;
 
 	atomic_long refs;
 	/* False from the first step of unregistration on; lets a read that
@@ -126,6 +139,7 @@ struct nvmem_device *nvmem_device_new(const char *name,
 	dev->read_only = info->read_only || !ops->write;
 	dev->read_chunk = info->read_chunk ? info->read_chunk : 4096;
 	dev->write_chunk = info->write_chunk ? info->write_chunk : 4096;
+	dev->perm = info->perm;
 	atomic_init(&dev->refs, 1);
 	atomic_init(&dev->alive, true);
 	atomic_init(&dev->impl, impl);
@@ -192,6 +206,82 @@ bool nvmem_device_cached(const struct nvmem_device *dev)
 void nvmem_device_set_type(struct nvmem_device *dev, enum nvmem_type type)
 {
 	dev->type = type;
+}
+
+void nvmem_device_set_perm(struct nvmem_device *dev,
+			   const struct perm_override *o)
+{
+	dev->perm_override = *o;
+}
+
+struct nvmem_perm nvmem_device_perm(const struct nvmem_device *dev)
+{
+	return perm_device(&dev->perm, &dev->perm_override, dev->read_only);
+}
+
+static uint64_t nvmem_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+uint64_t nvmem_device_registered_ns(const struct nvmem_device *dev)
+{
+	return dev->registered_ns;
+}
+
+static uint64_t nvmem_time_or_registered(const struct nvmem_device *dev,
+					 const _Atomic uint64_t *t)
+{
+	uint64_t ns = atomic_load_explicit(t, memory_order_relaxed);
+
+	return ns ? ns : dev->registered_ns;
+}
+
+uint64_t nvmem_device_written_ns(const struct nvmem_device *dev)
+{
+	return nvmem_time_or_registered(dev, &dev->written_ns);
+}
+
+uint64_t nvmem_device_cell_written_ns(const struct nvmem_device *dev,
+				      size_t index)
+{
+	if (!dev->cell_written_ns || index >= dev->ncells)
+		return dev->registered_ns;
+	return nvmem_time_or_registered(dev, &dev->cell_written_ns[index]);
+}
+
+void nvmem_device_cell_touch(struct nvmem_device *dev,
+			     const struct nvmem_cell *cell)
+{
+	size_t i = cell - dev->cells;
+
+	if (dev->cell_written_ns && i < dev->ncells)
+		atomic_store_explicit(&dev->cell_written_ns[i], nvmem_now_ns(),
+				      memory_order_relaxed);
+}
+
+/* A write of [@off, @off + @len) landed: the device and every fixed cell
+ * whose bytes it covered changed. Cells of a layout are touched by the
+ * cell write that changed them (cell.c). */
+static void nvmem_device_touch(struct nvmem_device *dev, uint64_t off,
+			       size_t len)
+{
+	uint64_t now = nvmem_now_ns();
+	size_t i;
+
+	atomic_store_explicit(&dev->written_ns, now, memory_order_relaxed);
+	if (!dev->cell_written_ns)
+		return;
+	for (i = 0; i < dev->ncells; i++) {
+		const struct nvmem_cell *c = &dev->cells[i];
+
+		if (!c->ops && c->offset < off + len && off < c->offset + c->bytes)
+			atomic_store_explicit(&dev->cell_written_ns[i], now,
+					      memory_order_relaxed);
+	}
 }
 
 static void nvmem_cell_release(struct nvmem_cell *cell)
@@ -331,6 +421,7 @@ void nvmem_device_put(struct nvmem_device *dev)
 		nvmem_cell_release(&dev->cells[i]);
 	free(dev->cells);
 	free(dev->cell_hash);
+	free(dev->cell_written_ns);
 	nvmem_cache_free(dev->cache);
 	srcu_domain_free(dev->srcu);
 	pthread_mutex_destroy(&dev->write_lock);
@@ -602,6 +693,8 @@ ssize_t nvmem_device_write_locked(struct nvmem_device *dev, uint64_t off,
 	ret = nvmem_device_write_chunks(dev, off, buf, len);
 	if (dev->cache)
 		nvmem_cache_invalidate(dev->cache, off, len);
+	if (ret > 0)
+		nvmem_device_touch(dev, off, ret);
 	return ret;
 }
 
@@ -681,6 +774,15 @@ int nvmem_device_register(struct nvmem_device *dev)
 			dev->cells_cap = dev->ncells;
 		}
 	}
+	if (dev->ncells && !dev->cell_written_ns) {
+		dev->cell_written_ns = calloc(dev->ncells,
+					      sizeof(*dev->cell_written_ns));
+		if (!dev->cell_written_ns) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	dev->registered_ns = nvmem_now_ns();
 	dev->id = registry_next_id();
 	ret = registry_add(dev);
 	if (ret == 0)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cell.h"
@@ -63,11 +64,13 @@ void __tsan_release(void *addr);
 /* Set by fs_attach(), cleared by fs_detach() on the main thread while
  * the uevent thread and gone workers may be reading it in fs_removed(). */
 static _Atomic(struct fuse_session *) fs_session;
-/* Who owns every file: the daemon's own ids, read once by fs_attach()
- * before the loop starts, not twice per attribute (ls -l of 10,000 cells
- * asked the kernel 20,000 times). */
+/* The root directory's owner and times: the daemon's own ids and start,
+ * read once by fs_attach() before the loop starts, not per attribute
+ * (ls -l of 10,000 cells asked the kernel 20,000 times). Every other
+ * file has its device's owner (perm.h). */
 static uid_t fs_uid;
 static gid_t fs_gid;
+static uint64_t fs_started_ns;
 static atomic_bool fs_notify_ok;
 static atomic_bool fs_splice_ok;	/* the session agreed to splice */
 
@@ -195,45 +198,77 @@ static off_t fs_cell_size(struct nvmem_device *dev, const struct nvmem_cell *cel
 	return n < 0 ? (off_t)cell_max_text(cell) : n;
 }
 
+static void fs_set_times(struct stat *st, uint64_t atime_ns, uint64_t mtime_ns)
+{
+	st->st_atim.tv_sec = atime_ns / 1000000000u;
+	st->st_atim.tv_nsec = atime_ns % 1000000000u;
+	st->st_mtim.tv_sec = mtime_ns / 1000000000u;
+	st->st_mtim.tv_nsec = mtime_ns % 1000000000u;
+	st->st_ctim = st->st_mtim;
+}
+
+static void fs_set_perm(struct stat *st, mode_t type, const struct nvmem_perm *p)
+{
+	st->st_mode = type | p->mode;
+	st->st_uid = p->uid;
+	st->st_gid = p->gid;
+}
+
+/*
+ * Directories are listable by everyone, as the kernel's nvmem sysfs
+ * directories are: names are not secret, bytes are, and the files'
+ * own modes guard those.
+ */
+#define FS_DIR_MODE	0555
+
 static void fs_fill_attr(struct nvmem_device *dev, unsigned int entry,
 			 struct stat *st, double *timeout)
 {
 	const struct nvmem_cell *cell;
+	struct nvmem_perm perm;
+	uint64_t reg;
 	char tbuf[32];
 
 	memset(st, 0, sizeof(*st));
-	st->st_uid = fs_uid;
-	st->st_gid = fs_gid;
 	*timeout = FS_TIMEOUT;
 	if (!dev) {
 		st->st_ino = FUSE_ROOT_ID;
-		st->st_mode = S_IFDIR | 0555;
+		st->st_mode = S_IFDIR | FS_DIR_MODE;
+		st->st_uid = fs_uid;
+		st->st_gid = fs_gid;
 		st->st_nlink = 2;
+		fs_set_times(st, fs_started_ns, fs_started_ns);
 		return;
 	}
 	st->st_ino = fs_ino(dev, entry);
 	st->st_nlink = 1;
+	perm = nvmem_device_perm(dev);
+	reg = nvmem_device_registered_ns(dev);
+	fs_set_times(st, reg, reg);
 	switch (entry) {
 	case FS_ENTRY_DIR:
-		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 3;
-		break;
 	case FS_ENTRY_CELLS:
-		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 2;
+		perm.mode = FS_DIR_MODE;
+		fs_set_perm(st, S_IFDIR, &perm);
+		st->st_nlink = entry == FS_ENTRY_DIR ? 3 : 2;
 		break;
 	case FS_ENTRY_NVMEM:
-		st->st_mode = S_IFREG | (nvmem_device_read_only(dev) ? 0444 : 0644);
+		fs_set_perm(st, S_IFREG, &perm);
 		st->st_size = nvmem_device_size(dev);
+		fs_set_times(st, reg, nvmem_device_written_ns(dev));
 		break;
 	case FS_ENTRY_TYPE:
-		st->st_mode = S_IFREG | 0444;
+		perm = perm_info(&perm);
+		fs_set_perm(st, S_IFREG, &perm);
 		st->st_size = fs_type_text(dev, tbuf, sizeof(tbuf));
 		break;
 	default:
 		cell = fs_cell(dev, entry);
-		st->st_mode = S_IFREG | (fs_cell_read_only(dev, cell) ? 0444 : 0644);
+		perm = perm_cell(&perm, &cell->perm, fs_cell_read_only(dev, cell));
+		fs_set_perm(st, S_IFREG, &perm);
 		st->st_size = fs_cell_size(dev, cell);
+		fs_set_times(st, reg, nvmem_device_cell_written_ns(dev,
+					entry - FS_ENTRY_CELL0));
 		if (!fs_cell_fixed_size(cell))
 			*timeout = 0;
 		break;
@@ -244,8 +279,10 @@ static void fs_fill_attr(struct nvmem_device *dev, unsigned int entry,
 
 /*
  * Resolve @ino to a referenced live device (NULL for the root). Returns
- * 0, or -ENOENT when the inode names nothing registered (a device that
- * went away, or a cell index that does not exist).
+ * 0, -ENODEV when its device went away (the kernel only holds inode
+ * numbers we gave it, so an unknown one is a device that has gone), or
+ * -ENOENT for a cell index that does not exist. Operations by name
+ * (lookup, open) report both as ENOENT: there is no such file now.
  */
 static int fs_resolve(fuse_ino_t ino, struct nvmem_device **devp)
 {
@@ -256,7 +293,7 @@ static int fs_resolve(fuse_ino_t ino, struct nvmem_device **devp)
 		return 0;
 	dev = registry_get_by_id(fs_ino_id(ino));
 	if (!dev)
-		return -ENOENT;
+		return -ENODEV;
 	if (!fs_entry_valid(dev, fs_ino_entry(ino))) {
 		nvmem_device_put(dev);
 		return -ENOENT;
@@ -334,8 +371,9 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct nvmem_device *dev;
 	struct stat st;
 	double timeout;
+	int ret;
 
-	/* Through an open handle (fstat): the handle's device, or ENODEV
+	/* Through an open handle: the handle's device, or ENODEV
 	 * once it is gone. */
 	if (h && h->dev) {
 		if (!nvmem_device_alive(h->dev)) {
@@ -346,8 +384,10 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_attr(req, &st, timeout);
 		return;
 	}
-	if (fs_resolve(ino, &dev) < 0) {
-		fuse_reply_err(req, ENOENT);
+	/* fstat() comes here too: the kernel sends no handle with it. */
+	ret = fs_resolve(ino, &dev);
+	if (ret < 0) {
+		fuse_reply_err(req, -ret);
 		return;
 	}
 	fs_fill_attr(dev, fs_ino_entry(ino), &st, &timeout);
@@ -368,13 +408,16 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 			    FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME;
 	struct nvmem_device *dev;
 	unsigned int entry = fs_ino_entry(ino);
+	int ret;
 
+	/* chmod and chown: the configuration decides modes and owners. */
 	if (to_set & ~allowed) {
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	if (fs_resolve(ino, &dev) < 0) {
-		fuse_reply_err(req, fi ? ENODEV : ENOENT);
+	ret = fs_resolve(ino, &dev);
+	if (ret < 0) {
+		fuse_reply_err(req, -ret);
 		return;
 	}
 	if (!dev || entry == FS_ENTRY_DIR || entry == FS_ENTRY_CELLS) {
@@ -652,10 +695,44 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 }
 
+/*
+ * A write changed [@off, @off + @len) of @dev (through the file @entry,
+ * whose attributes the kernel drops itself): drop the cached attributes
+ * of the other files it changed, so that their new mtime shows at once.
+ * Attributes only (offset -1): no page is touched, so this cannot wait
+ * for a read that a worker serves. Past FS_INVAL_MAX cells (a whole
+ * device rewritten) the rest catch up within their FS_TIMEOUT.
+ */
+#define FS_INVAL_MAX	64
+
+static void fs_written(struct nvmem_device *dev, unsigned int entry,
+		       uint64_t off, uint64_t len)
+{
+	struct fuse_session *se = atomic_load(&fs_session);
+	size_t i, n = nvmem_device_cell_count(dev), sent = 0;
+
+	if (!se || !atomic_load(&fs_notify_ok))
+		return;
+	if (entry != FS_ENTRY_NVMEM)
+		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_NVMEM),
+						 -1, 0);
+	for (i = 0; i < n && sent < FS_INVAL_MAX; i++) {
+		const struct nvmem_cell *c = nvmem_device_cell(dev, i);
+
+		if (c->ops || FS_ENTRY_CELL0 + i == entry ||
+		    c->offset >= off + len || off >= c->offset + c->bytes)
+			continue;
+		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_CELL0 + i),
+						 -1, 0);
+		sent++;
+	}
+}
+
 static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		     size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	const struct nvmem_cell *cell;
 	ssize_t n;
 	int ret;
 
@@ -663,6 +740,8 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		return;
 	if (h->entry == FS_ENTRY_NVMEM) {
 		n = nvmem_device_write(h->dev, off, buf, size);
+		if (n > 0)
+			fs_written(h->dev, h->entry, off, n);
 		if (n < 0)
 			fuse_reply_err(req, -n);
 		else
@@ -678,7 +757,11 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	ret = cell_write_text(h->dev, fs_cell(h->dev, h->entry), buf, size);
+	cell = fs_cell(h->dev, h->entry);
+	ret = cell_write_text(h->dev, cell, buf, size);
+	if (ret == 0)
+		fs_written(h->dev, h->entry, cell->ops ? 0 : cell->offset,
+			   cell->ops ? 0 : cell->bytes);
 	if (ret < 0)
 		fuse_reply_err(req, -ret);
 	else
@@ -805,6 +888,54 @@ static void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 	fuse_reply_statfs(req, &st);
 }
 
+/*
+ * The tree is what the devices and the configuration make it: nothing is
+ * created, removed, renamed or linked through the mount. EPERM says so
+ * (ENOSYS would read like a missing feature); a read-only mount never
+ * gets here, the kernel answers EROFS itself.
+ */
+static void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     mode_t mode, dev_t rdev)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     mode_t mode)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_remove(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		       const char *name)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      fuse_ino_t newparent, const char *newname,
+		      unsigned int flags)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+		    const char *newname)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      mode_t mode, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EPERM);
+}
+
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	/* Reads and writes of a whole EEPROM page or more in one request. */
@@ -837,6 +968,14 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.readdir = fs_readdir,
 	.releasedir = fs_releasedir,
 	.statfs = fs_statfs,
+	.mknod = fs_mknod,
+	.mkdir = fs_mkdir,
+	.unlink = fs_remove,
+	.rmdir = fs_remove,
+	.symlink = fs_symlink,
+	.rename = fs_rename,
+	.link = fs_link,
+	.create = fs_create,
 };
 
 /* Drop what the kernel caches of @dev's files (attributes, and the pages
@@ -887,8 +1026,12 @@ void fs_attach(struct fuse_session *se)
 		.removed = fs_removed,
 	};
 
+	struct timespec ts;
+
 	fs_uid = getuid();
 	fs_gid = getgid();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fs_started_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	atomic_store(&fs_session, se);
 	registry_set_listener(&listener);
 }

@@ -56,7 +56,8 @@ static void usage(FILE *out)
 		"  -f                        stay in the foreground\n"
 		"  -d                        FUSE debug output (implies -f)\n"
 		"  -s                        single-threaded FUSE loop\n"
-		"  -o OPT[,OPT...]           FUSE mount options (allow_other, ro, ...)\n"
+		"  -o OPT[,OPT...]           FUSE mount options (allow_other, ro, ...);\n"
+		"                            default_permissions is always on\n"
 		"      --uevent-source=SRC   auto | udev | kernel\n"
 		"      --check-config        validate the configuration, print what\n"
 		"                            would be served, and exit\n"
@@ -153,6 +154,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return -EINVAL;
 	}
 	if (o->debug && fuse_opt_add_arg(&o->fuse_args, "-d"))
+		return -ENOMEM;
+	/* The kernel checks every access against the modes we show
+	 * (perm.h); without it allow_other would let every user write
+	 * every EEPROM. Not an option anyone can leave out. */
+	if (fuse_opt_add_arg(&o->fuse_args, "-o") ||
+	    fuse_opt_add_arg(&o->fuse_args, "default_permissions"))
 		return -ENOMEM;
 	if (fuse_opt_add_arg(&o->fuse_args, "-o") ||
 	    fuse_opt_add_arg(&o->fuse_args, FS_MAX_READ_OPT))

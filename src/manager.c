@@ -267,6 +267,7 @@ static int manager_add_cells(const struct config *cfg,
 			.nbits = cc->nbits,
 			.format = cc->format,
 			.read_only = cc->read_only,
+			.perm = cc->perm,
 		};
 
 		ret = nvmem_device_add_cell(dev, &cell);
@@ -353,14 +354,14 @@ static bool manager_cache_default(const struct nvmem_device *dev)
 }
 
 /*
- * Open the backing of @b (for at24 on a real bus: adapter @bus) and
- * register it. Returns 0 (b->dev stays NULL if the hardware went while
- * the device was set up: absent, and logged here), -ENOENT when the
- * backing is absent (not an error for hot-pluggable backings), -EINVAL
- * for configuration problems (logged with file and line), or another
- * -errno.
+ * Build the device of @b from its backing (for at24 on a real bus:
+ * adapter @bus), with its cells and layout, without registering it: what
+ * binding registers and what --check-config tries. Returns 0 with the
+ * caller holding *@devp, -ENOENT when the backing is absent, -EINVAL for
+ * configuration problems (logged with file and line), or another -errno.
  */
-static int manager_bind(struct manager *m, struct binding *b, int bus)
+static int manager_prepare(const struct config *cfg, struct binding *b,
+			   int bus, struct nvmem_device **devp, dev_t *rdevp)
 {
 	const struct config_device *cd = b->cfg;
 	const struct nvmem_provider_ops *ops;
@@ -390,6 +391,9 @@ static int manager_bind(struct manager *m, struct binding *b, int bus)
 			ret = manager_emulator(b);
 			if (ret < 0)
 				return ret;
+			/* The image stands for the chip: its owner owns it. */
+			if (stat(cd->emulate, &st) < 0)
+				return -errno;
 			ad = i2c_adapter_get(b->emul_ad);
 			snprintf(backing, sizeof(backing),
 				 "emulated %s at 0x%02x, %u Hz, image %s",
@@ -403,8 +407,12 @@ static int manager_bind(struct manager *m, struct binding *b, int bus)
 			if (ret < 0)
 				return ret;
 			snprintf(node, sizeof(node), "/dev/i2c-%d", bus);
-			if (stat(node, &st) == 0)
-				rdev = st.st_rdev;
+			if (stat(node, &st) < 0) {
+				ret = -errno;
+				i2c_adapter_put(ad);
+				return ret;
+			}
+			rdev = st.st_rdev;
 			snprintf(backing, sizeof(backing), "%s at 0x%02x on %s",
 				 cd->chip, cd->address, node);
 		}
@@ -412,6 +420,9 @@ static int manager_bind(struct manager *m, struct binding *b, int bus)
 		i2c_adapter_put(ad);	/* the provider holds its own */
 		if (ret < 0)
 			return ret;
+		/* Whoever may open /dev/i2c-N may drive the chip anyway. */
+		info.perm = (struct nvmem_perm){ st.st_mode & 07777, st.st_uid,
+						 st.st_gid };
 		ops = &at24_provider_ops;
 		break;
 	case CONFIG_PROVIDER_SYSFS:
@@ -440,18 +451,42 @@ static int manager_bind(struct manager *m, struct binding *b, int bus)
 		nvmem_device_set_read_only(dev, true);
 	if (cd->type_set)
 		nvmem_device_set_type(dev, cd->type);
+	nvmem_device_set_perm(dev, &cd->perm);
 	ret = nvmem_device_set_cache(dev, cd->cache == -1 ?
 				     manager_cache_default(dev) : cd->cache);
 	if (ret < 0)
 		goto err_put;
 
-	ret = manager_add_cells(m->cfg, cd, dev);
+	ret = manager_add_cells(cfg, cd, dev);
 	if (ret < 0)
 		goto err_put;
 	ret = layout_apply(dev, cd);	/* fails only for want of memory */
 	if (ret < 0)
 		goto err_put;
+	*devp = dev;
+	*rdevp = rdev;
+	return 0;
 
+err_put:
+	nvmem_device_put(dev);
+	return ret;
+}
+
+/*
+ * Open the backing of @b and register it. Returns 0 (b->dev stays NULL
+ * if the hardware went while the device was set up: absent, and logged
+ * here), or what manager_prepare() returns.
+ */
+static int manager_bind(struct manager *m, struct binding *b, int bus)
+{
+	const struct config_device *cd = b->cfg;
+	struct nvmem_device *dev;
+	dev_t rdev;
+	int ret;
+
+	ret = manager_prepare(m->cfg, b, bus, &dev, &rdev);
+	if (ret < 0)
+		return ret;
 	ret = nvmem_device_register(dev);
 	if (ret == -ENODEV) {
 		/* Unplugged while it was being set up: absent, as before.
@@ -478,46 +513,71 @@ err_put:
 	return ret;
 }
 
-int manager_start(struct manager *m)
+/*
+ * Bring up @b as the daemon does at start, or with @dry only build its
+ * device and drop it (--check-config): both refuse the same
+ * configurations with the same messages. Backings that udev announces
+ * (I2C adapters, kernel nvmem devices, /dev nodes) may be absent now;
+ * anything else (an image file) must be there. 0 or -EINVAL (logged).
+ */
+static int manager_start_one(struct manager *m, struct binding *b, bool dry)
+{
+	const struct config_device *cd = b->cfg;
+	const char *key = cd->path ? "path" : cd->emulate ? "emulate" : "name";
+	const char *what = cd->path ? cd->path : cd->emulate ? cd->emulate :
+			   cd->kernel_name;
+	struct nvmem_device *dev;
+	char section[300];
+	dev_t rdev;
+	int r;
+
+	if (cd->provider == CONFIG_PROVIDER_AT24 && !cd->emulate) {
+		if (!dry)
+			log_notice("%s: waiting for its I2C adapter", cd->name);
+		return 0;	/* the udev enumeration finds it */
+	}
+	if (cd->provider == CONFIG_PROVIDER_SYSFS && !dry)
+		return 0;	/* likewise, from the nvmem bus */
+	if (dry) {
+		r = manager_prepare(m->cfg, b, -1, &dev, &rdev);
+		if (r == 0)
+			nvmem_device_put(dev);
+	} else {
+		r = manager_bind(m, b, -1);
+	}
+	if (r == -ENOENT && (cd->provider == CONFIG_PROVIDER_SYSFS ||
+			     (cd->path && manager_path_hotplug(cd->path)))) {
+		if (!dry)
+			log_notice("%s: %s is not present yet; waiting for it",
+				   cd->name, what);
+		return 0;
+	}
+	if (r < 0 && r != -EINVAL) {
+		snprintf(section, sizeof(section), "device %s", cd->name);
+		config_error(m->cfg, config_device_line(cd, key), section, key,
+			     "%s: %s", what, strerror(-r));
+	}
+	return r < 0 ? -EINVAL : 0;
+}
+
+static int manager_start_all(struct manager *m, bool dry)
 {
 	size_t i;
-	int ret = 0, r;
+	int ret = 0;
 
 	if (manager_check_supported(m->cfg) < 0)
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
-	for (i = 0; i < m->nbindings; i++) {
-		struct binding *b = &m->bindings[i];
-		const struct config_device *cd = b->cfg;
-
-		if (cd->provider == CONFIG_PROVIDER_AT24 && !cd->emulate) {
-			log_notice("%s: waiting for its I2C adapter", cd->name);
-			continue;	/* the udev enumeration finds it */
-		}
-		if (cd->provider == CONFIG_PROVIDER_SYSFS)
-			continue;	/* likewise, from the nvmem bus */
-		r = manager_bind(m, b, -1);
-		if (r == -ENOENT && cd->path && manager_path_hotplug(cd->path)) {
-			log_notice("%s: %s is not present yet; waiting for it",
-				   cd->name, cd->path);
-			continue;
-		}
-		if (r < 0 && r != -EINVAL) {
-			char section[300];
-
-			const char *key = cd->path ? "path" : "emulate";
-
-			snprintf(section, sizeof(section), "device %s", cd->name);
-			config_error(m->cfg, config_device_line(cd, key),
-				     section, key, "%s: %s",
-				     cd->path ? cd->path : cd->emulate,
-				     strerror(-r));
-		}
-		if (r < 0)
+	for (i = 0; i < m->nbindings; i++)
+		if (manager_start_one(m, &m->bindings[i], dry) < 0)
 			ret = -EINVAL;
-	}
 	pthread_mutex_unlock(&m->lock);
 	return ret;
+}
+
+int manager_start(struct manager *m)
+{
+	return manager_start_all(m, false);
 }
 
 /* The I2C adapter behind an i2c-dev device: does it match the
@@ -818,12 +878,35 @@ void manager_resync(struct manager *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* The configured mode, owner and group, for --check-config. */
+static void manager_print_perm(FILE *out, const char *what,
+			       const struct perm_override *o)
+{
+	if (!o->set)
+		return;
+	fprintf(out, "  %s:", what);
+	if (o->set & PERM_SET_MODE)
+		fprintf(out, " mode %04o", (unsigned int)o->mode);
+	if (o->set & PERM_SET_UID)
+		fprintf(out, " owner %u", (unsigned int)o->uid);
+	if (o->set & PERM_SET_GID)
+		fprintf(out, " group %u", (unsigned int)o->gid);
+	fprintf(out, " (configured; otherwise the backing's)\n");
+}
+
 int manager_print_plan(const struct config *cfg, FILE *out)
 {
+	struct manager *m;
 	size_t i, j;
+	int ret;
 
-	if (manager_check_supported(cfg) < 0)
-		return -EINVAL;
+	ret = manager_new(cfg, &m);
+	if (ret < 0)
+		return ret;
+	ret = manager_start_all(m, true);
+	manager_free(m);
+	if (ret < 0)
+		return ret;
 	fprintf(out, "configuration: %s\n", cfg->path ? cfg->path : "(none)");
 	fprintf(out, "kernel nvmem devices: %s\n",
 		cfg->kernel_devices ?
@@ -861,7 +944,8 @@ int manager_print_plan(const struct config *cfg, FILE *out)
 		if (cd->provider == CONFIG_PROVIDER_FILE && cd->path)
 			fprintf(out, "  backing is %s\n",
 				access(cd->path, F_OK) == 0 ? "present" :
-				"absent (registered when it appears)");
+				"absent (registered when udev reports it)");
+		manager_print_perm(out, "files", &cd->perm);
 		if (!cd->ncells) {
 			fprintf(out, "  no configured cells\n");
 			continue;
@@ -879,6 +963,7 @@ int manager_print_plan(const struct config *cfg, FILE *out)
 				cc->name, cc->offset, cc->size, bits,
 				format_name(cc->format),
 				cc->read_only || cd->read_only == 1 ? "ro" : "rw");
+			manager_print_perm(out, cc->name, &cc->perm);
 		}
 	}
 	return 0;

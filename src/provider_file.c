@@ -148,6 +148,8 @@ int file_provider_open(const char *path, bool read_only, void **priv,
 		goto err_close;
 	}
 	info->size = fp->size;
+	info->perm = (struct nvmem_perm){ st.st_mode & 07777, st.st_uid,
+					  st.st_gid };
 	*priv = fp;
 	return 0;
 

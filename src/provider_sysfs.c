@@ -119,6 +119,8 @@ int sysfs_provider_open(const char *root, const char *name, bool read_only,
 		goto err_close;
 	}
 	info->size = st.st_size;
+	info->perm = (struct nvmem_perm){ st.st_mode & 07777, st.st_uid,
+					  st.st_gid };
 	/* kernfs refuses to open such an attribute for writing, even for
 	 * root; a tree of plain files (the tests') would not. */
 	info->immutable = !(st.st_mode & 0222);

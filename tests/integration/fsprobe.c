@@ -15,6 +15,8 @@
  *                                                 before the wait too (so
  *                                                 the kernel may cache it)
  *   fsprobe fstat  PATH GOFILE                  -> as hold, then fstat
+ *   fsprobe mmap   PATH shared|private LEN      -> map read-only, print
+ *                                                 the bytes, or errno
  *   fsprobe notify SOCKET SECONDS               -> bind a datagram socket at
  *                                                 SOCKET, print the first
  *                                                 message (sd_notify)
@@ -30,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -158,6 +161,21 @@ int main(int argc, char **argv)
 		if (n < 0)
 			return report_errno(errno);
 		print_bytes(buf, n);
+		return 0;
+	}
+	if (!strcmp(cmd, "mmap") && argc == 5) {
+		size_t len = strtoul(argv[4], NULL, 0);
+		void *map;
+
+		fd = open(argv[2], O_RDONLY);
+		if (fd < 0)
+			return report_errno(errno);
+		map = mmap(NULL, len, PROT_READ,
+			   !strcmp(argv[3], "shared") ? MAP_SHARED : MAP_PRIVATE,
+			   fd, 0);
+		if (map == MAP_FAILED)
+			return report_errno(errno);
+		print_bytes(map, len);
 		return 0;
 	}
 	if (!strcmp(cmd, "notify") && argc == 4) {

@@ -62,6 +62,24 @@ out=$("$NVMEMFS" -f -c "$T/range.conf" "$MNT" 2>&1) && rc=0 || rc=$?
 check_eq "cell beyond the device: exit 1" "1" "$rc"
 grep -q "range.conf:5: \[cell board/far\] offset" <<<"$out" && pass "range error names the cell's offset line" || fail "message: $out"
 mountpoint -q "$MNT" && fail "mounted half-configured" || pass "not started half-configured"
+out2=$("$NVMEMFS" --check-config -c "$T/range.conf" 2>&1) && rc=0 || rc=$?
+check_eq "--check-config refuses the cell beyond the device" "1" "$rc"
+check_eq "... with the daemon's message" "$(grep '<3>' <<<"$out" | head -1)" "$(grep '<3>' <<<"$out2" | head -1)"
+
+# An image file must be there at start (only /dev nodes may come later),
+# and --check-config says so the same way.
+printf '[device board]\nprovider = file\npath = %s/absent.bin\n' "$T" > "$T/absent.conf"
+out=$(timeout 10 "$NVMEMFS" -f -c "$T/absent.conf" "$MNT" 2>&1) && rc=0 || rc=$?
+check_eq "missing image file: exit 1" "1" "$rc"
+grep -q "absent.conf:3: \[device board\] path: .*No such file or directory" <<<"$out" &&
+	pass "missing image file: error names the path line" || fail "message: $out"
+out2=$("$NVMEMFS" --check-config -c "$T/absent.conf" 2>&1) && rc=0 || rc=$?
+check_eq "--check-config refuses a missing image file" "1" "$rc"
+check_eq "... with the daemon's message" "$(grep '<3>' <<<"$out" | head -1)" "$(grep '<3>' <<<"$out2" | head -1)"
+printf '[device board]\nprovider = file\npath = /dev/nvmemfs-absent-%s\n' "$$" > "$T/later.conf"
+out=$("$NVMEMFS" --check-config -c "$T/later.conf" 2>&1) && rc=0 || rc=$?
+check_eq "--check-config accepts an absent /dev node" "0" "$rc"
+grep -q "absent (registered when udev reports it)" <<<"$out" && pass "... and says it waits for it" || fail "output: $out"
 
 # A backing whose driver is gone (a stale /dev/mtdN answers ENODEV; an
 # unregistered misc minor does the same) is a start error, not a device

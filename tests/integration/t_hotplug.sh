@@ -49,12 +49,20 @@ rm -f "$T/go"
 HOLD=$!
 "$FSPROBE" hold "$MNT/hot/cells/id" "$T/go" 0 4 > "$T/heldcell.out" &
 HOLDC=$!
-for _ in $(seq 1 100); do [ "$(cat "$T/held.out" "$T/heldcell.out" 2>/dev/null | grep -c opened)" = 2 ] && break; sleep 0.05; done
+# fstat on old handles: once the device is gone, and again once it is back.
+"$FSPROBE" fstat "$MNT/hot/nvmem" "$T/gone" > "$T/fstat1.out" &
+FSTAT1=$!
+"$FSPROBE" fstat "$MNT/hot/cells/id" "$T/go" > "$T/fstat2.out" &
+FSTAT2=$!
+for _ in $(seq 1 100); do [ "$(cat "$T/held.out" "$T/heldcell.out" "$T/fstat1.out" "$T/fstat2.out" 2>/dev/null | grep -c opened)" = 4 ] && break; sleep 0.05; done
 
 echo remove > "$UEVENT"
 if wait_state gone "$MNT/hot"; then pass "directory disappears on remove"; else fail "directory still there after remove"; fi
 check_eq "new lookups fail with ENOENT" "ENOENT" "$("$FSPROBE" open "$MNT/hot/nvmem" rdonly)"
 check_eq "ls no longer lists it" "other" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')"
+touch "$T/gone"
+wait $FSTAT1 || true
+check_eq "fstat on an old handle after the unplug: ENODEV" "ENODEV" "$(tail -1 "$T/fstat1.out")"
 check_eq "the other device keeps serving" "$(hexof "$T/b.img" 0 16)" \
 	"$(dd if="$MNT/other/nvmem" bs=16 count=1 status=none | xxd -p)"
 
@@ -70,7 +78,9 @@ if [ "$ino_before" != "$ino_after" ]; then pass "re-plugged device has new inode
 touch "$T/go"
 wait $HOLD || true
 wait $HOLDC || true
+wait $FSTAT2 || true
 check_eq "old nvmem handle: ENODEV" "ENODEV" "$(tail -1 "$T/held.out")"
+check_eq "fstat on an old handle after the re-plug: ENODEV" "ENODEV" "$(tail -1 "$T/fstat2.out")"
 check_eq "old cell handle: ENODEV" "ENODEV" "$(tail -1 "$T/heldcell.out")"
 
 # Duplicate adds, changes and removes of unknown devices do no harm.
