@@ -30,6 +30,7 @@
 #include "fs.h"
 #include "log.h"
 #include "manager.h"
+#include "mountpoint.h"
 #include "registry.h"
 #include "uevent.h"
 
@@ -325,6 +326,8 @@ int main(int argc, char **argv)
 		goto out_cfg;
 	}
 
+	if (mountpoint_prepare(o.mountpoint) < 0)
+		goto out_cfg;
 	se = fuse_session_new(&o.fuse_args, &fs_ops, sizeof(fs_ops), NULL);
 	if (!se)
 		goto out_cfg;

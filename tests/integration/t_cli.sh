@@ -127,6 +127,35 @@ case $rc in
 *) fail "pgrep failed ($rc): cannot tell whether the daemon exited" ;;
 esac
 
+# After a crash the mount point answers ENOTCONN: a restart detaches the
+# dead mount and serves; a second daemon on a live mount refuses.
+"$NVMEMFS" -c "$T/good.conf" "$MNT" 2>>"$LOG"
+first=$(pgrep -f "nvmemfs -c $T/good.conf")
+"$NVMEMFS" -c "$T/good.conf" "$MNT" 2>"$T/second.err" && rc=0 || rc=$?
+check_eq "a second daemon on a live mount: exit 1" "1" "$rc"
+grep -q "an nvmemfs is already serving there" "$T/second.err" && pass "... says why" || fail "message: $(cat "$T/second.err")"
+check_eq "... and stacks nothing" "1" "$(grep -c " $MNT fuse.nvmemfs " /proc/mounts)"
+check_eq "... the first one still serves" "$(hexof "$T/board.bin" 256 6 | sed 's/../&:/g;s/:$//')" "$(cat "$MNT/board/cells/mac-address")"
+kill -9 $first
+for _ in $(seq 1 100); do kill -0 "$first" 2>/dev/null || break; sleep 0.05; done
+check_eq "a crashed daemon leaves a dead mount" "ENOTCONN" "$("$FSPROBE" open "$MNT/board/nvmem" rdonly)"
+"$NVMEMFS" -c "$T/good.conf" "$MNT" 2>"$T/restart.err" && rc=0 || rc=$?
+check_eq "a restart over the dead mount: exit 0" "0" "$rc"
+grep -q "^<5>.*detached the mount of an nvmemfs that is gone" "$T/restart.err" && pass "... logs that it detached it" || fail "message: $(cat "$T/restart.err")"
+check_eq "... serves" "$(hexof "$T/board.bin" 256 6 | sed 's/../&:/g;s/:$//')" "$(cat "$MNT/board/cells/mac-address")"
+check_eq "... on one mount" "1" "$(grep -c " $MNT fuse.nvmemfs " /proc/mounts)"
+fusermount3 -u "$MNT"
+for _ in $(seq 1 100); do pgrep -f "nvmemfs -c $T/good.conf" >/dev/null || break; sleep 0.05; done
+# Someone else's dead FUSE mount is not ours to detach.
+"$SLOWFS" "$T/board.bin" "$MNT" 0 -f 2>/dev/null &
+SLOW=$!
+for _ in $(seq 1 100); do mountpoint -q "$MNT" && break; sleep 0.05; done
+kill -9 $SLOW; wait $SLOW 2>/dev/null || true
+out=$("$NVMEMFS" -c "$T/good.conf" "$MNT" 2>&1) && rc=0 || rc=$?
+check_eq "another file system's dead mount: exit 1" "1" "$rc"
+grep -q "whose daemon is gone is in the way; run fusermount3 -u" <<<"$out" && pass "... says what to run" || fail "message: $out"
+umount -l "$MNT"
+
 # As mount(8) runs it for "mount -t fuse.nvmemfs -o ro CONF DIR": through
 # mount.fuse3, which starts "nvmemfs CONF DIR -o ro" from PATH. mount(8)
 # resets PATH, so call mount.fuse3 the same way directly.
