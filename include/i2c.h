@@ -39,6 +39,10 @@ struct i2c_adapter_ops {
 	 * adapter can do in one message (0: no limit). */
 	unsigned int max_read;
 	unsigned int max_write;
+	/* Whether the adapter itself has gone. A bridge being pulled out
+	 * first fails transfers with whatever its driver saw (ETIMEDOUT,
+	 * EIO, ...), so callers ask after a failure. May be NULL: never. */
+	bool (*gone)(void *priv);
 	void (*close)(void *priv);
 };
 
@@ -61,6 +65,9 @@ void i2c_adapter_unlock(struct i2c_adapter *ad);
 int i2c_adapter_transfer(struct i2c_adapter *ad, struct i2c_msg *msgs,
 			 unsigned int n);
 unsigned long i2c_adapter_funcs(struct i2c_adapter *ad);
+/* Whether the adapter has gone (see i2c_adapter_ops.gone); any thread,
+ * with or without the adapter lock. */
+bool i2c_adapter_gone(struct i2c_adapter *ad);
 int i2c_adapter_smbus_block_read(struct i2c_adapter *ad, uint16_t addr,
 				 uint8_t cmd, uint8_t *buf, unsigned int len);
 unsigned int i2c_adapter_max_read(const struct i2c_adapter *ad);

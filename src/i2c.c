@@ -123,6 +123,11 @@ unsigned long i2c_adapter_funcs(struct i2c_adapter *ad)
 	return ad->ops->funcs(ad->priv);
 }
 
+bool i2c_adapter_gone(struct i2c_adapter *ad)
+{
+	return ad->ops->gone && ad->ops->gone(ad->priv);
+}
+
 int i2c_adapter_smbus_block_read(struct i2c_adapter *ad, uint16_t addr,
 				 uint8_t cmd, uint8_t *buf, unsigned int len)
 {
@@ -188,21 +193,27 @@ static void i2c_dev_limits(struct i2c_adapter *ad, int bus)
 }
 
 /*
- * A failed transfer on an adapter that has been removed (USB bridge
- * pulled out) fails with whatever the bridge driver saw: ETIMEDOUT, EIO,
+ * An adapter that has been removed (USB bridge pulled out) fails
+ * transfers with whatever the bridge driver saw: ETIMEDOUT, EIO,
  * EPROTO... Its i2c-dev node leaves sysfs as soon as the removal starts,
  * long before our file descriptor goes, so that tells a vanished adapter
- * from a chip that did not answer.
+ * from a chip that did not answer. The at24 provider asks again after
+ * every failure of its retries (at24.c), since a bridge often falls
+ * silent some time before the kernel removes it.
  */
-static int i2c_dev_error(const struct i2c_dev *d, int err)
+static bool i2c_dev_gone(void *priv)
 {
+	const struct i2c_dev *d = priv;
 	char path[64];
 
-	if (err == ENODEV || err == ESHUTDOWN)
-		return -ENODEV;
 	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u", major(d->rdev),
 		 minor(d->rdev));
-	if (access(path, F_OK) < 0 && errno == ENOENT)
+	return access(path, F_OK) < 0 && errno == ENOENT;
+}
+
+static int i2c_dev_error(struct i2c_dev *d, int err)
+{
+	if (err == ENODEV || err == ESHUTDOWN || i2c_dev_gone(d))
 		return -ENODEV;
 	return -err;
 }
@@ -264,6 +275,7 @@ static const struct i2c_adapter_ops i2c_dev_ops = {
 	.transfer = i2c_dev_transfer,
 	.funcs = i2c_dev_funcs,
 	.smbus_block_read = i2c_dev_smbus_block_read,
+	.gone = i2c_dev_gone,
 	.close = i2c_dev_close,
 };
 

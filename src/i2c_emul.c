@@ -279,10 +279,22 @@ static void emul_close(void *priv)
 	free(e);
 }
 
+static bool emul_gone(void *priv)
+{
+	struct i2c_emul *e = priv;
+	bool gone;
+
+	pthread_mutex_lock(&e->lock);
+	gone = e->unplugged;
+	pthread_mutex_unlock(&e->lock);
+	return gone;
+}
+
 static const struct i2c_adapter_ops emul_ops = {
 	.transfer = emul_transfer,
 	.funcs = emul_funcs,
 	.smbus_block_read = emul_smbus_block_read,
+	.gone = emul_gone,
 	.close = emul_close,
 };
 
