@@ -28,6 +28,7 @@ struct i2c_emul_stats {
 	uint64_t polls_acked;	/* address-only writes that ACKed */
 	uint64_t collisions;	/* transfers started while the bus was
 				 * busy with another (must never happen) */
+	uint64_t stalled;	/* transfers lost to a stall */
 };
 
 /*
@@ -55,6 +56,17 @@ void i2c_emul_timeout_next(struct i2c_emul *e, unsigned int n);
  * transfer in progress is cut there and every later one fails -ENODEV. */
 void i2c_emul_unplug_after(struct i2c_emul *e, uint64_t bytes);
 void i2c_emul_replug(struct i2c_emul *e);
+/*
+ * The bus falls silent, as a USB bridge that loses its answers: for the
+ * next @ms milliseconds (0: end it now, UINT_MAX: until then) every
+ * transfer moves nothing and fails -ETIMEDOUT after @timeout_ms, the
+ * bridge's own transfer timeout. That wait is slept even on a bus that
+ * does not sleep: a stall is wall-clock time. An unplug during a stall
+ * does not cut the transfer in flight short (a bridge driver only sees
+ * its timeout); the adapter's gone op tells it.
+ */
+void i2c_emul_stall(struct i2c_emul *e, unsigned int ms,
+		    unsigned int timeout_ms);
 
 void i2c_emul_stats(struct i2c_emul *e, struct i2c_emul_stats *st);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The emulated I2C bus with AT24 chips (see i2c_emul.h). */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,8 @@ struct i2c_emul {
 	bool smbus_only;
 	unsigned int max_read, max_write;	/* per message, 0: any */
 	uint64_t unplug_budget;
+	uint64_t stall_until_ns;	/* 0: not stalled */
+	unsigned int stall_timeout_ms;
 	struct i2c_emul_stats st;
 };
 
@@ -56,17 +59,21 @@ static uint64_t emul_bus_ns(struct i2c_emul *e, unsigned int bytes)
 	return (uint64_t)(bytes * 9 + 2) * 1000000000ull / e->clock_hz;
 }
 
-static void emul_spend(struct i2c_emul *e, uint64_t ns)
+/* Sleep without the lock: tests may poke the bus meanwhile. */
+static void emul_sleep(struct i2c_emul *e, uint64_t ns)
 {
 	struct timespec ts = { ns / 1000000000ull, ns % 1000000000ull };
 
+	pthread_mutex_unlock(&e->lock);
+	nanosleep(&ts, NULL);
+	pthread_mutex_lock(&e->lock);
+}
+
+static void emul_spend(struct i2c_emul *e, uint64_t ns)
+{
 	e->st.bus_ns += ns;
-	if (e->sleep) {
-		/* Sleep without the lock: tests may poke the bus meanwhile. */
-		pthread_mutex_unlock(&e->lock);
-		nanosleep(&ts, NULL);
-		pthread_mutex_lock(&e->lock);
-	}
+	if (e->sleep)
+		emul_sleep(e, ns);
 }
 
 static struct emul_chip *emul_find(struct i2c_emul *e, uint16_t addr,
@@ -137,6 +144,14 @@ static int emul_xfer(struct i2c_emul *e, struct i2c_msg *msgs, unsigned int n,
 	}
 	if (e->unplugged) {
 		ret = -ENODEV;
+		goto out;
+	}
+	if (e->stall_until_ns && emul_now_ns() < e->stall_until_ns) {
+		/* Nothing answers: the bridge driver waits out its own
+		 * timeout, even if the bridge is pulled out meanwhile. */
+		e->st.stalled++;
+		emul_sleep(e, e->stall_timeout_ms * 1000000ull);
+		ret = -ETIMEDOUT;
 		goto out;
 	}
 	if (e->timeout_next) {
@@ -396,6 +411,20 @@ void i2c_emul_replug(struct i2c_emul *e)
 	pthread_mutex_lock(&e->lock);
 	e->unplug_armed = false;
 	e->unplugged = false;
+	pthread_mutex_unlock(&e->lock);
+}
+
+void i2c_emul_stall(struct i2c_emul *e, unsigned int ms,
+		    unsigned int timeout_ms)
+{
+	pthread_mutex_lock(&e->lock);
+	if (!ms)
+		e->stall_until_ns = 0;
+	else if (ms == UINT_MAX)
+		e->stall_until_ns = UINT64_MAX;
+	else
+		e->stall_until_ns = emul_now_ns() + ms * 1000000ull;
+	e->stall_timeout_ms = timeout_ms;
 	pthread_mutex_unlock(&e->lock);
 }
 
