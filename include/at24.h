@@ -41,6 +41,7 @@ struct at24_params {
 	uint8_t addr_width;
 	uint32_t io_limit;
 	uint32_t write_timeout_ms;
+	uint32_t bus_timeout_ms;
 	bool read_only;
 };
 
@@ -48,6 +49,10 @@ struct at24_params {
 #define AT24_MAX_PAGE_SIZE		256	/* the largest AT24 page */
 #define AT24_MAX_IO_LIMIT		8192	/* Linux's I2C_RDWR message limit */
 #define AT24_DEFAULT_WRITE_TIMEOUT_MS	25
+/* How long a bus that does not answer (a bridge's transfer timeout, a
+ * lost answer) is retried before EIO: well past the 50 ms a CP2112's
+ * driver waits for an answer, so that a transient one is ridden over. */
+#define AT24_DEFAULT_BUS_TIMEOUT_MS	1000
 
 /*
  * Open the chip at @p->address on @ad (the provider takes its own

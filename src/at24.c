@@ -8,9 +8,11 @@
  *        the chip NACKs everything until its internal write cycle ends,
  *        so the next access is only issued once it ACKs a probe.
  * A chip that NACKs (busy with a write cycle, or a glitch) is retried
- * until the write timeout; an adapter that is gone fails at once.
+ * until the write timeout, a bus that does not answer until the bus
+ * timeout (at24_retry); an adapter that is gone fails at once.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,9 @@
 /*
  * Lifetime: see provider.h. @ad is referenced and released in destroy.
  * @cancelled is set by cancel() from another thread while read/write
- * may be retrying.
+ * may be retrying; it is set under @lock and @wake is broadcast, so that
+ * a retry pausing on @wake (CLOCK_MONOTONIC) wakes at once. @lock guards
+ * nothing else.
  */
 struct at24 {
 	struct i2c_adapter *ad;
@@ -35,9 +39,17 @@ struct at24 {
 	uint32_t io_limit;
 	uint32_t max_write;	/* data bytes per write message, 0: any */
 	uint32_t write_timeout_ms;
+	uint32_t bus_timeout_ms;
 	bool smbus_only;	/* adapter without plain I2C */
 	atomic_bool cancelled;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
 };
+
+/* Pause between tries: short while a write cycle may be ending, growing
+ * up to the maximum once the bus has been failing for longer. */
+#define AT24_PAUSE_US		200
+#define AT24_MAX_PAUSE_US	50000
 
 static uint64_t at24_now_us(void)
 {
@@ -52,11 +64,22 @@ static bool at24_gone(int err)
 	return err == -ENODEV || err == -ESHUTDOWN;
 }
 
-/* A NACK or bus timeout: the chip may answer on the next try. */
-static bool at24_retryable(int err)
+/* A NACK: the chip is busy with its write cycle, or not there. */
+static bool at24_nack(int err)
 {
-	return err == -ENXIO || err == -EREMOTEIO || err == -EAGAIN ||
-	       err == -ETIMEDOUT || err == -EIO;
+	return err == -ENXIO || err == -EREMOTEIO;
+}
+
+/*
+ * Failures a retry cannot change: the request does not suit the adapter
+ * (a message over a bridge's limit, a transfer it does not do). Any
+ * other may be a bus or a bridge in trouble, or one being removed, and
+ * is retried.
+ */
+static bool at24_hopeless(int err)
+{
+	return err == -EINVAL || err == -EOPNOTSUPP || err == -ENOTTY ||
+	       err == -EFAULT;
 }
 
 /* I2C address and word address of byte @off. */
@@ -95,29 +118,82 @@ static int at24_error(int err)
 	return -EIO;
 }
 
+/* Sleep @us, or less if cancel() comes meanwhile. */
+static void at24_pause(struct at24 *a, uint64_t us)
+{
+	struct timespec until;
+	uint64_t ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	ns = until.tv_nsec + us * 1000;
+	until.tv_sec += ns / 1000000000;
+	until.tv_nsec = ns % 1000000000;
+	pthread_mutex_lock(&a->lock);
+	while (!atomic_load(&a->cancelled) &&
+	       pthread_cond_timedwait(&a->wake, &a->lock, &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&a->lock);
+}
+
 /*
  * Run @op until it succeeds, the adapter is gone, the device is being
- * unregistered, or the write timeout passes. One transaction at a time
- * on the bus: the adapter lock is held per attempt, not across sleeps.
+ * unregistered (cancel), or the retries are over:
+ *  - a NACK (the chip busy with its write cycle, or absent) for
+ *    write_timeout_ms from the first NACK of a run, polled every 200 us
+ *    so that a write cycle's end is seen at once;
+ *  - any other failure but a hopeless one (a bus or bridge timeout, a
+ *    lost answer; the CP2112's driver also reports a NACK this way)
+ *    until bus_timeout_ms from the start, at least write_timeout_ms.
+ *    The CP2112's driver waits 50 ms for an answer, longer than a
+ *    write cycle's timeout: a window of that size would give up at its
+ *    first lost answer.
+ * After every failure the adapter is asked whether it has gone: a
+ * bridge being pulled out often falls silent some time before the
+ * kernel removes it, and a removal inside the window wins over the
+ * timeouts before it (ENODEV, not EIO). One transaction at a time on
+ * the bus: the adapter lock is held per attempt, not across pauses.
  */
 static int at24_retry(struct at24 *a, int (*op)(struct at24 *a, void *arg),
 		      void *arg)
 {
-	uint64_t deadline = at24_now_us() + a->write_timeout_ms * 1000ull;
-	struct timespec pause = { 0, 200 * 1000 };
+	uint64_t start = at24_now_us(), tried = start, nack_since = 0, now;
+	uint64_t nack_us = a->write_timeout_ms * 1000ull;
+	uint64_t bus_us = a->bus_timeout_ms * 1000ull;
+	uint64_t pause = AT24_PAUSE_US;
 	int ret;
 
+	if (bus_us < nack_us)
+		bus_us = nack_us;
 	for (;;) {
 		if (atomic_load_explicit(&a->cancelled, memory_order_relaxed))
 			return -ENODEV;
 		i2c_adapter_lock(a->ad);
 		ret = op(a, arg);
 		i2c_adapter_unlock(a->ad);
-		if (ret >= 0 || at24_gone(ret) || !at24_retryable(ret))
+		if (ret >= 0 || at24_gone(ret))
 			return ret;
-		if (at24_now_us() > deadline)
-			return -EIO;
-		nanosleep(&pause, NULL);
+		if (i2c_adapter_gone(a->ad))
+			return -ENODEV;
+		if (at24_hopeless(ret))
+			return ret;
+		now = at24_now_us();
+		if (at24_nack(ret)) {
+			if (!nack_since)
+				nack_since = tried;
+			if (now > nack_since + nack_us)
+				return ret;
+		} else {
+			nack_since = 0;
+			if (now > start + bus_us)
+				return ret;
+		}
+		if (now > start + nack_us) {
+			pause *= 2;
+			if (pause > AT24_MAX_PAUSE_US)
+				pause = AT24_MAX_PAUSE_US;
+		}
+		at24_pause(a, pause);
+		tried = at24_now_us();
 	}
 }
 
@@ -228,7 +304,10 @@ static void at24_cancel(void *priv)
 {
 	struct at24 *a = priv;
 
+	pthread_mutex_lock(&a->lock);
 	atomic_store(&a->cancelled, true);
+	pthread_cond_broadcast(&a->wake);
+	pthread_mutex_unlock(&a->lock);
 }
 
 static void at24_destroy(void *priv)
@@ -236,6 +315,8 @@ static void at24_destroy(void *priv)
 	struct at24 *a = priv;
 
 	i2c_adapter_put(a->ad);
+	pthread_cond_destroy(&a->wake);
+	pthread_mutex_destroy(&a->lock);
 	free(a);
 }
 
@@ -251,6 +332,7 @@ int at24_provider_open(const struct at24_params *p, struct i2c_adapter *ad,
 		       void **priv, struct nvmem_provider_info *info)
 {
 	unsigned long funcs = i2c_adapter_funcs(ad);
+	pthread_condattr_t cattr;
 	uint8_t probe;
 	struct at24 *a;
 	ssize_t n;
@@ -260,6 +342,12 @@ int at24_provider_open(const struct at24_params *p, struct i2c_adapter *ad,
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
+	pthread_mutex_init(&a->lock, NULL);
+	/* Pauses are measured on the clock of the retry deadlines. */
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&a->wake, &cattr);
+	pthread_condattr_destroy(&cattr);
 	a->ad = i2c_adapter_get(ad);
 	a->chip = p->chip;
 	a->address = p->address;
@@ -269,6 +357,8 @@ int at24_provider_open(const struct at24_params *p, struct i2c_adapter *ad,
 	a->io_limit = p->io_limit ? p->io_limit : AT24_DEFAULT_IO_LIMIT;
 	a->write_timeout_ms = p->write_timeout_ms ? p->write_timeout_ms :
 			      AT24_DEFAULT_WRITE_TIMEOUT_MS;
+	a->bus_timeout_ms = p->bus_timeout_ms ? p->bus_timeout_ms :
+			    AT24_DEFAULT_BUS_TIMEOUT_MS;
 	/* The configuration refuses more; these keep msgbuf and the 16-bit
 	 * message length safe whoever calls. */
 	if (a->page_size > AT24_MAX_PAGE_SIZE)

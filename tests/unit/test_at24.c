@@ -3,17 +3,22 @@
  * The at24 provider on the emulated bus, through the device core: every
  * chip class, page-wise writes with write-cycle polling, faults, unplug
  * at a chosen byte, cancellation, one transaction at a time per bus.
- * Assertions are on bytes and on the emulator's counters, never on time.
+ * Assertions are on bytes and on the emulator's counters; where the rule
+ * is a bound in time (a stalled bus, an unplug during one, a cancel),
+ * the time is measured and bounded generously, never slept and hoped.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -32,12 +37,15 @@ struct rig {
 	size_t size;
 };
 
-static void rig_up(struct rig *r, const char *chip_name, uint16_t addr,
-		   bool sleep, unsigned int wtimeout_ms)
+/* @bus_timeout_ms 0: the default. */
+static void rig_up_bus(struct rig *r, const char *chip_name, uint16_t addr,
+		       bool sleep, unsigned int wtimeout_ms,
+		       unsigned int bus_timeout_ms)
 {
 	const struct at24_chip *chip = at24_chip_find(chip_name);
 	struct at24_params p = { .chip = chip, .address = addr,
-				 .write_timeout_ms = wtimeout_ms };
+				 .write_timeout_ms = wtimeout_ms,
+				 .bus_timeout_ms = bus_timeout_ms };
 	struct nvmem_provider_info info;
 	size_t i;
 
@@ -55,6 +63,20 @@ static void rig_up(struct rig *r, const char *chip_name, uint16_t addr,
 	assert_int_equal(info.read_only, chip->read_only);
 	r->dev = nvmem_device_new(chip_name, &at24_provider_ops, r->priv, &info);
 	assert_non_null(r->dev);
+}
+
+static void rig_up(struct rig *r, const char *chip_name, uint16_t addr,
+		   bool sleep, unsigned int wtimeout_ms)
+{
+	rig_up_bus(r, chip_name, addr, sleep, wtimeout_ms, 0);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
 }
 
 static void rig_down(struct rig *r)
@@ -205,7 +227,9 @@ static void test_faults(void **state)
 	struct rig r;
 	uint8_t buf[64];
 
-	rig_up(&r, "24c512", 0x50, false, 25);
+	/* A short bus timeout: the timeout storm below must not take the
+	 * default second (test_bus_stall_past_bound pins that one). */
+	rig_up_bus(&r, "24c512", 0x50, false, 25, 100);
 	/* a few NACKs are retried: right bytes */
 	i2c_emul_nack_next(r.emul, 3);
 	check_read(&r, 100, 64);
@@ -281,6 +305,177 @@ static void test_cancel(void **state)
 	at24_provider_ops.cancel(r.priv);
 	pthread_join(t, NULL);
 	assert_int_equal(c.ret, -ENODEV);	/* not EIO after 60 s */
+	rig_down(&r);
+}
+
+/*
+ * A bridge that misses its answers for 120 ms (its driver waits 50 ms
+ * for each) and then answers again: the read and the write in flight
+ * ride over it with the right bytes, as the kernel's at24 would.
+ */
+static void test_bus_hiccup(void **state)
+{
+	struct i2c_emul_stats st;
+	uint8_t data[300], *img;
+	struct rig r;
+	size_t k;
+
+	rig_up(&r, "24c512", 0x50, false, 25);
+	i2c_emul_stall(r.emul, 120, 50);
+	check_read(&r, 1000, 4096);
+	i2c_emul_stats(r.emul, &st);
+	assert_true(st.stalled >= 2);	/* it really missed answers */
+
+	for (k = 0; k < sizeof(data); k++)
+		data[k] = rand();
+	i2c_emul_stall(r.emul, 120, 50);
+	assert_int_equal(nvmem_device_write(r.dev, 77, data, sizeof(data)),
+			 sizeof(data));
+	memcpy(r.image + 77, data, sizeof(data));
+	img = malloc(r.size);
+	assert_int_equal(i2c_emul_image(r.emul, 0, img, r.size), 0);
+	assert_memory_equal(img, r.image, r.size);
+	free(img);
+	i2c_emul_stats(r.emul, &st);
+	assert_int_equal(st.busy_writes, 0);
+	assert_true(nvmem_device_alive(r.dev));
+	rig_down(&r);
+}
+
+/*
+ * A bus silent for longer than the bound: EIO once the default second
+ * is over (not much later, not before), the buffer untouched, the
+ * device still served, and the right bytes once the bus answers again.
+ */
+static void test_bus_stall_past_bound(void **state)
+{
+	uint8_t buf[64];
+	uint64_t t0, ms;
+	struct rig r;
+
+	rig_up(&r, "24c512", 0x50, false, 25);
+	i2c_emul_stall(r.emul, UINT_MAX, 50);
+	memset(buf, 0x5a, sizeof(buf));
+	t0 = now_ms();
+	assert_int_equal(nvmem_device_read(r.dev, 0, buf, sizeof(buf)), -EIO);
+	ms = now_ms() - t0;
+	print_message("stalled bus: EIO after %llu ms\n",
+		      (unsigned long long)ms);
+	assert_true(ms >= AT24_DEFAULT_BUS_TIMEOUT_MS);
+	/* the bound, one bridge timeout and one pause, and slack for a
+	 * loaded machine and the sanitizers */
+	assert_true(ms < AT24_DEFAULT_BUS_TIMEOUT_MS + 50 + 50 + 900);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		assert_int_equal(buf[i], 0x5a);
+	assert_true(nvmem_device_alive(r.dev));
+	i2c_emul_stall(r.emul, 0, 0);
+	check_read(&r, 0, 4096);
+	rig_down(&r);
+}
+
+struct unplugger {
+	struct i2c_emul *emul;
+	unsigned int after_ms;
+	uint64_t at_ms;
+};
+
+static void *unplug_later(void *arg)
+{
+	struct unplugger *u = arg;
+
+	usleep(u->after_ms * 1000);
+	u->at_ms = now_ms();
+	i2c_emul_unplug_after(u->emul, 0);
+	return NULL;
+}
+
+/*
+ * A pulled cable: the bridge falls silent, the transfers in flight time
+ * out, and only 250 ms later is the adapter removed. The removal wins
+ * over the timeouts before it: ENODEV, within one bridge timeout and one
+ * pause of the removal, and the device reports itself gone.
+ */
+static void test_bus_stall_then_gone(void **state)
+{
+	struct unplugger u;
+	uint8_t *buf = malloc(8192);
+	struct rig r;
+	pthread_t t;
+	uint64_t ms;
+	ssize_t ret;
+
+	rig_up(&r, "24c512", 0x50, false, 25);
+	u = (struct unplugger){ .emul = r.emul, .after_ms = 250 };
+	i2c_emul_stall(r.emul, UINT_MAX, 50);
+	pthread_create(&t, NULL, unplug_later, &u);
+	ret = nvmem_device_read(r.dev, 0, buf, 8192);
+	ms = now_ms();
+	pthread_join(t, NULL);
+	assert_int_equal(ret, -ENODEV);
+	ms -= u.at_ms;
+	print_message("stall then unplug: ENODEV %llu ms after the unplug\n",
+		      (unsigned long long)ms);
+	assert_true(ms < 50 + 50 + 400);
+	assert_false(nvmem_device_alive(r.dev));	/* reported gone */
+	free(buf);
+	rig_down(&r);
+}
+
+struct stalled_read {
+	void *priv;
+	ssize_t ret;
+	atomic_ullong done_ms;	/* also read while the reader runs */
+};
+
+static void *stalled_read(void *arg)
+{
+	struct stalled_read *c = arg;
+	uint8_t buf[16];
+
+	c->ret = at24_provider_ops.read(c->priv, 0, buf, sizeof(buf));
+	c->done_ms = now_ms();
+	return NULL;
+}
+
+/*
+ * Unregistration cancels the provider: a retry pausing between tries
+ * of a stalled bus (failing at once, so the pauses have grown to their
+ * longest) wakes at once, not at the end of its pause, let alone of the
+ * window. The cancel is timed just after a transfer, at a pause's start.
+ */
+static void test_cancel_cuts_pause(void **state)
+{
+	struct i2c_emul_stats st;
+	struct stalled_read c = { 0 };
+	uint64_t n, t0, ms;
+	struct rig r;
+	pthread_t t;
+
+	rig_up_bus(&r, "24c02", 0x50, false, 25, 60000);
+	c.priv = r.priv;
+	i2c_emul_stall(r.emul, UINT_MAX, 0);
+	pthread_create(&t, NULL, stalled_read, &c);
+	usleep(400 * 1000);		/* the pauses reach their longest */
+	i2c_emul_stats(r.emul, &st);
+	if (c.done_ms) {		/* gave up already: that fails */
+		pthread_join(t, NULL);
+		fail_msg("the read gave up after %lld", (long long)c.ret);
+	}
+	n = st.transfers;
+	t0 = now_ms();
+	do {				/* the next try has just failed */
+		usleep(100);
+		i2c_emul_stats(r.emul, &st);
+	} while (st.transfers == n && now_ms() - t0 < 5000);
+	assert_true(st.transfers > n);
+	t0 = now_ms();
+	at24_provider_ops.cancel(r.priv);
+	pthread_join(t, NULL);
+	ms = c.done_ms - t0;
+	print_message("cancel during a pause: returned after %llu ms\n",
+		      (unsigned long long)ms);
+	assert_int_equal(c.ret, -ENODEV);
+	assert_true(ms < 25);		/* a pause is 50 ms by then */
 	rig_down(&r);
 }
 
@@ -469,6 +664,10 @@ int main(void)
 		cmocka_unit_test(test_faults),
 		cmocka_unit_test(test_unplug_mid_read),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_bus_hiccup),
+		cmocka_unit_test(test_bus_stall_past_bound),
+		cmocka_unit_test(test_bus_stall_then_gone),
+		cmocka_unit_test(test_cancel_cuts_pause),
 		cmocka_unit_test(test_shared_bus),
 		cmocka_unit_test(test_absent_chip),
 		cmocka_unit_test(test_smbus_fallback),
