@@ -15,7 +15,17 @@
  *     --serial S       USB serial number (HID uniq)
  *     --unplug-at N    vanish when byte N of the reads since start is on
  *                      the wire, in the middle of a transfer
- *     --log FILE       one line per bus transaction
+ *     --stall-at N     stop answering when a read that would carry byte
+ *                      N of the reads since start is asked for: that
+ *                      request and every report after it are lost, as
+ *                      by a bridge whose USB answers go missing
+ *     --stall-ms MS    ... for MS milliseconds, then answer again
+ *                      (default: never again)
+ *     --stall-unplug   ... and at the end of the stall be pulled out
+ *                      instead (a cable pulled: silence, then removal)
+ *     --log FILE       one line per bus transaction; the lines of a
+ *                      stall and of the unplug end in "at NS", the
+ *                      CLOCK_REALTIME nanoseconds, for tests to measure
  *
  * The image (exactly N bytes) is mapped shared, so writes land in the
  * file. SIGTERM or SIGINT unplugs the bridge and exits; starting the
@@ -86,6 +96,9 @@ struct opts {
 	uint32_t twr_us;
 	const char *serial;
 	long long unplug_at;
+	long long stall_at;
+	long stall_ms;		/* < 0: for good */
+	bool stall_unplug;
 	const char *image, *log;
 };
 
@@ -104,6 +117,7 @@ static struct {
 	uint8_t data[XFER_MAX];
 	uint16_t len, pos;
 	long long read_bytes;		/* read from the chip since start */
+	uint64_t stall_until;		/* us; 0: answering */
 } emu;
 
 static volatile sig_atomic_t stop;
@@ -123,6 +137,14 @@ static uint64_t now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000ull + ts.tv_nsec / 1000;
+}
+
+static unsigned long long realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 static void sleep_until(uint64_t t)
@@ -242,7 +264,8 @@ static void unplug(void)
 {
 	struct uhid_event ev = { .type = UHID_DESTROY };
 
-	emu_log("unplug after %lld bytes read", emu.read_bytes);
+	emu_log("unplug after %lld bytes read at %llu", emu.read_bytes,
+		realtime_ns());
 	uhid_send(&ev);
 }
 
@@ -268,6 +291,42 @@ static void xfer_start(uint64_t duration, bool ok)
 	emu.status0 = ok ? ST0_COMPLETE : ST0_ERROR;
 	emu.status1 = ok ? ST1_SUCCESS : ST1_TIMEOUT_NACK;
 	emu.pos = 0;
+}
+
+/*
+ * The bridge stops answering: the transfer asked for is never made, and
+ * no report is answered until the stall ends (stall_check). Nothing in
+ * flight is answered late either: the kernel's driver, which gave up
+ * waiting, would take a late answer for the next transfer's.
+ */
+static void stall_start(void)
+{
+	emu.o.stall_at = -1;
+	emu.active = false;
+	emu.stall_until = emu.o.stall_ms < 0 ? UINT64_MAX :
+			  now_us() + emu.o.stall_ms * 1000ull;
+	emu_log("stall after %lld bytes read at %llu", emu.read_bytes,
+		realtime_ns());
+}
+
+/* 1 when the stall has ended in an unplug. */
+static int stall_check(void)
+{
+	if (!emu.stall_until || now_us() < emu.stall_until)
+		return 0;
+	emu.stall_until = 0;
+	if (emu.o.stall_unplug)
+		return 1;
+	emu_log("answers again at %llu", realtime_ns());
+	return 0;
+}
+
+static bool stall_due(uint16_t len)
+{
+	if (emu.o.stall_at < 0 || emu.read_bytes + len <= emu.o.stall_at)
+		return false;
+	stall_start();
+	return true;
 }
 
 /* Read @len bytes at the address pointer into the transfer buffer,
@@ -304,11 +363,17 @@ static int handle_output(const uint8_t *d, size_t n)
 
 	if (n < 2)
 		return 0;
+	if (stall_check())
+		return 1;
+	if (emu.stall_until)
+		return 0;		/* lost */
 	switch (d[0]) {
 	case R_READ_REQUEST:		/* current-address read */
 		addr7 = d[1] >> 1;
 		len = be16toh(*(const uint16_t *)(d + 2));
 		if (len < 1 || len > XFER_MAX)
+			return 0;
+		if (stall_due(len))
 			return 0;
 		if (!chip_acks(addr7, t)) {
 			xfer_start(bus_us(1, 1), false);
@@ -324,6 +389,8 @@ static int handle_output(const uint8_t *d, size_t n)
 		addr7 = d[1] >> 1;
 		len = be16toh(*(const uint16_t *)(d + 2));
 		if (len < 1 || len > XFER_MAX || d[4] > 16)
+			return 0;
+		if (stall_due(len))
 			return 0;
 		if (!chip_acks(addr7, t)) {
 			xfer_start(bus_us(1, 1), false);
@@ -492,7 +559,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: cp2112-emul [--address A] [--size N] [--page N] "
 		"[--width 8|16] [--clock HZ] [--twr US] [--serial S] "
-		"[--unplug-at N] [--log FILE] IMAGE\n");
+		"[--unplug-at N] [--stall-at N [--stall-ms MS] "
+		"[--stall-unplug]] [--log FILE] IMAGE\n");
 	exit(2);
 }
 
@@ -507,6 +575,9 @@ int main(int argc, char **argv)
 		{ "twr", required_argument, NULL, 't' },
 		{ "serial", required_argument, NULL, 'S' },
 		{ "unplug-at", required_argument, NULL, 'u' },
+		{ "stall-at", required_argument, NULL, 'A' },
+		{ "stall-ms", required_argument, NULL, 'M' },
+		{ "stall-unplug", no_argument, NULL, 'U' },
 		{ "log", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -518,7 +589,8 @@ int main(int argc, char **argv)
 
 	emu.o = (struct opts){ .address = 0x50, .size = 65536, .page = 128,
 			       .width = 16, .clock = 100000, .twr_us = 5000,
-			       .unplug_at = -1 };
+			       .unplug_at = -1, .stall_at = -1,
+			       .stall_ms = -1 };
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': emu.o.address = strtoul(optarg, NULL, 0); break;
@@ -529,6 +601,9 @@ int main(int argc, char **argv)
 		case 't': emu.o.twr_us = strtoul(optarg, NULL, 0); break;
 		case 'S': emu.o.serial = optarg; break;
 		case 'u': emu.o.unplug_at = strtoll(optarg, NULL, 0); break;
+		case 'A': emu.o.stall_at = strtoll(optarg, NULL, 0); break;
+		case 'M': emu.o.stall_ms = strtol(optarg, NULL, 0); break;
+		case 'U': emu.o.stall_unplug = true; break;
 		case 'l': emu.o.log = optarg; break;
 		default: usage();
 		}
@@ -572,8 +647,20 @@ int main(int argc, char **argv)
 
 	while (!stop) {
 		struct pollfd pfd = { .fd = emu.fd, .events = POLLIN };
+		int timeout = 200;
 
-		if (poll(&pfd, 1, 200) <= 0)
+		/* A stall ends on time, whether reports come or not. */
+		if (emu.stall_until && emu.stall_until != UINT64_MAX) {
+			uint64_t n = now_us();
+
+			if (emu.stall_until <= n)
+				timeout = 0;
+			else if (emu.stall_until - n < 200000)
+				timeout = (emu.stall_until - n + 999) / 1000;
+		}
+		if (stall_check())
+			goto out;
+		if (poll(&pfd, 1, timeout) <= 0)
 			continue;
 		if (read(emu.fd, &ev, sizeof(ev)) <= 0)
 			continue;
