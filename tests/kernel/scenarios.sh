@@ -22,11 +22,14 @@
 #      (the others use --uevent-source=kernel)
 #   5  provider file on real MTD devices (mtdram, nandsim): erases
 #   6  the SMBus-only fallback of provider at24, on i2c-stub
+#   7  a CP2112 that stops answering (provider at24): a 120 ms hiccup is
+#      ridden over, silence then removal gives ENODEV, a bus silent past
+#      the bound gives EIO and the device stays served
 set -uo pipefail
 
 B=$(readlink -f "${1:?build directory}")
 shift
-SCENARIOS=${*:-1 2 3 4 5 6}
+SCENARIOS=${*:-1 2 3 4 5 6 7}
 NVMEMFS=$B/nvmemfs
 EMUL=$B/tests/kernel/cp2112-emul
 FSPROBE=$B/tests/integration/fsprobe
@@ -593,6 +596,102 @@ CONF
 	cleanup
 	rmmod i2c-stub
 	check_kernel_log "scenario 6"
+}
+
+# logged_ns LOG WHAT: the CLOCK_REALTIME nanoseconds of the emulator's
+# last log line starting with WHAT ("... at NS").
+logged_ns() {
+	grep "^$2" "$1" | tail -1 | sed -n 's/.* at \([0-9]*\)$/\1/p'
+}
+
+ms_between() { echo $(( ($2 - $1) / 1000000 )); }
+
+scenario_7() {
+	echo "--- scenario 7: a CP2112 that stops answering: hiccup, pulled cable, dead bus"
+	image "$W/st.img" 8
+	cat >"$W/s7.conf" <<CONF
+[nvmemfs]
+kernel-devices = no
+[device stall]
+provider = at24
+adapter = CP2112*
+address = 0x50
+chip = 24c512
+CONF
+	start_daemon "$W/s7.conf" || return
+	local pid t1 st at err ms
+	# Each bridge below stalls when the read asks for the byte in the
+	# middle of the EEPROM (its probe read one byte before): no answer
+	# to any report, so hid-cp2112 times out (50 ms) on every transfer.
+
+	# A hiccup: 120 ms without answers, then answers again.
+	plug HICCUP "$W/st.img" --stall-at 32769 --stall-ms 120 || return
+	check "hiccup: the device is served" wait_for 10 test -e "$MNT/stall/nvmem"
+	check "hiccup: a 64 KiB read over it gives the right bytes" \
+		cmp -s "$W/st.img" "$MNT/stall/nvmem"
+	check "hiccup: the bridge did stall and answer again" \
+		grep -q "^answers again" "$W/emul-HICCUP.log"
+	unplug "$PLUGGED"
+	check "hiccup: the device goes with its bridge" wait_for 10 eval "! test -e '$MNT/stall'"
+
+	# A pulled cable: silence, and 250 ms later the kernel removes the
+	# bridge. The reader in flight gets ENODEV, not the EIO of the
+	# timeouts before the removal.
+	plug PULLED "$W/st.img" --stall-at 32769 --stall-ms 250 --stall-unplug || return
+	pid=$PLUGGED
+	check "silence then removal: the device is served" wait_for 10 test -e "$MNT/stall/nvmem"
+	err=$(dd_err "$MNT/stall/nvmem")
+	t1=$(date +%s%N)
+	case $err in
+	*"No such device"*) pass "silence then removal: dd fails with No such device" ;;
+	*) fail "silence then removal: expected No such device, got '$err'" ;;
+	esac
+	wait "$pid" 2>/dev/null
+	st=$(logged_ns "$W/emul-PULLED.log" "stall after")
+	at=$(logged_ns "$W/emul-PULLED.log" "unplug after")
+	if [ -n "$st" ] && [ -n "$at" ]; then
+		echo "    silent at 0 ms, removed at $(ms_between "$st" "$at") ms," \
+			"the reader's error at $(ms_between "$st" "$t1") ms"
+		ms=$(ms_between "$at" "$t1")
+		check "silence then removal: the removal came 250 ms into the silence" \
+			test "$(ms_between "$st" "$at")" -ge 250
+		# One bridge timeout (50 ms) and one pause (50 ms) after the
+		# removal; the bound is generous for software emulation.
+		check "silence then removal: ENODEV $ms ms after the removal (< 1000)" \
+			test "$ms" -ge 0 -a "$ms" -lt 1000
+	else
+		fail "silence then removal: the emulator logged no stall or unplug"
+	fi
+	check "silence then removal: the directory is gone" wait_for 10 eval "! test -e '$MNT/stall'"
+
+	# A dead bus: silent for 3 s, past the 1 s bound. EIO after the
+	# bound (and well before the bus answers again), from a device that
+	# stays served and reads right once its bridge answers.
+	plug DEAD "$W/st.img" --stall-at 32769 --stall-ms 3000 || return
+	pid=$PLUGGED
+	check "dead bus: the device is served" wait_for 10 test -e "$MNT/stall/nvmem"
+	err=$(dd_err "$MNT/stall/nvmem")
+	t1=$(date +%s%N)
+	case $err in
+	*"Input/output error"*) pass "dead bus: dd fails with Input/output error" ;;
+	*) fail "dead bus: expected Input/output error, got '$err'" ;;
+	esac
+	st=$(logged_ns "$W/emul-DEAD.log" "stall after")
+	if [ -n "$st" ]; then
+		ms=$(ms_between "$st" "$t1")
+		echo "    EIO $ms ms into the silence"
+		# The request that met the silence began just before it.
+		check "dead bus: EIO after the 1 s bound, before the bus answers ($ms ms)" \
+			test "$ms" -ge 990 -a "$ms" -lt 2500
+	else
+		fail "dead bus: the emulator logged no stall"
+	fi
+	check "dead bus: the device stays served" test -e "$MNT/stall/nvmem"
+	check "dead bus: the bridge answers again" \
+		wait_for 10 grep -q "^answers again" "$W/emul-DEAD.log"
+	check "dead bus: then the right bytes" cmp -s "$W/st.img" "$MNT/stall/nvmem"
+	cleanup
+	check_kernel_log "scenario 7"
 }
 
 for s in $SCENARIOS; do
