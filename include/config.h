@@ -81,6 +81,7 @@ struct config_device {
 	unsigned int address_width;	/* 0: from the chip, else 8 or 16 */
 	unsigned int io_limit;		/* 0: default */
 	unsigned int write_timeout_ms;	/* 0: default */
+	unsigned int bus_timeout_ms;	/* 0: default */
 	/* Emulated chip instead of an adapter (demo, tests): the image
 	 * file it starts from, its bus clock, and optionally the byte
 	 * count after which it behaves as if unplugged. */

@@ -340,7 +340,7 @@ static const char *const common_keys[] = {
 static const char *const file_keys[] = { "path", NULL };
 static const char *const at24_keys[] = {
 	"adapter", "bus", "usb-serial", "address", "chip", "page-size",
-	"address-width", "io-limit", "write-timeout", "emulate",
+	"address-width", "io-limit", "write-timeout", "bus-timeout", "emulate",
 	"emulate-clock", "emulate-unplug-at", NULL,
 };
 static const char *const sysfs_keys[] = { "name", NULL };
@@ -595,6 +595,13 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 		} else if (!strcmp(k->key, "write-timeout")) {
 			if (get_num(p, s, k, false, 60000, &v))
 				d->write_timeout_ms = v;
+		} else if (!strcmp(k->key, "bus-timeout")) {
+			if (get_num(p, s, k, false, 60000, &v)) {
+				if (!v)
+					perr(p, k->line, s->title, k->key,
+					     "must be greater than 0");
+				d->bus_timeout_ms = v;
+			}
 		} else if (!strcmp(k->key, "name")) {
 			d->kernel_name = strdup(k->value);
 			if (!valid_name(k->value))

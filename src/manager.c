@@ -333,6 +333,7 @@ static int manager_open_at24(struct binding *b, struct i2c_adapter *ad,
 		.addr_width = cd->address_width,
 		.io_limit = cd->io_limit,
 		.write_timeout_ms = cd->write_timeout_ms,
+		.bus_timeout_ms = cd->bus_timeout_ms,
 		.read_only = cd->read_only == 1,
 	};
 

@@ -65,6 +65,7 @@ static void test_full(void **state)
 		"address-width = 16\n"
 		"io-limit = 32\n"
 		"write-timeout = 25\n"
+		"bus-timeout = 2000\n"
 		"read-only = no\n"
 		"cache = yes\n"
 		"type = FRAM\n"
@@ -101,6 +102,7 @@ static void test_full(void **state)
 	assert_int_equal(d->address_width, 16);
 	assert_int_equal(d->io_limit, 32);
 	assert_int_equal(d->write_timeout_ms, 25);
+	assert_int_equal(d->bus_timeout_ms, 2000);
 	assert_int_equal(d->read_only, 0);
 	assert_int_equal(d->cache, 1);
 	assert_true(d->type_set);
@@ -120,7 +122,7 @@ static void test_full(void **state)
 	assert_int_equal(c->size, 6);
 	assert_int_equal(c->format, CELL_FORMAT_MAC);
 	assert_true(c->read_only);
-	assert_int_equal(config_cell_line(c, "format"), 26);
+	assert_int_equal(config_cell_line(c, "format"), 27);
 	assert_int_equal(config_device_line(d, "chip"), 13);
 	assert_int_equal(config_device_line(d, "nope"), 9);
 
@@ -212,6 +214,9 @@ static void test_errors(void **state)
 	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c512\nio-limit = 64K\n",
 		 "t.conf:6: [device a] io-limit: '64K' is more than 8192");
 	load_bad("[device a]\nprovider = sysfs\n", "t.conf:1: [device a] name: missing");
+	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c02\nbus-timeout = 0\n",
+		 "t.conf:6: [device a] bus-timeout: must be greater than 0");
+	load_bad(DEV "bus-timeout = 100\n", "t.conf:4: [device a] bus-timeout: not valid for provider file");
 	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c02\nemulate-clock = 400000\n",
 		 "t.conf:6: [device a] emulate-clock: only valid with emulate = IMAGE");
 
