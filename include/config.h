@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "format.h"
+#include "layout.h"
 #include "perm.h"
 #include "provider.h"
 
@@ -27,13 +28,6 @@ enum config_provider {
 	CONFIG_PROVIDER_FILE,
 	CONFIG_PROVIDER_AT24,
 	CONFIG_PROVIDER_SYSFS,
-};
-
-enum config_layout {
-	CONFIG_LAYOUT_FIXED,
-	CONFIG_LAYOUT_ONIE_TLV,
-	CONFIG_LAYOUT_U_BOOT_ENV,
-	CONFIG_LAYOUT_SL28_VPD,
 };
 
 /* Key/line pairs of one section, for error messages after parsing. */
@@ -99,13 +93,8 @@ struct config_device {
 	struct perm_override perm;
 	bool type_set;
 	enum nvmem_type type;	/* key "type" */
-	enum config_layout layout;
-
-	/* layout = u-boot-env */
-	uint64_t env_offset;	/* default 0 */
-	uint64_t env_size;	/* 0: the whole device (or up to the
-				 * redundant copy) */
-	int64_t env_redundant_offset;	/* -1: single environment */
+	/* keys layout, env-offset, env-size, env-redundant-offset */
+	struct layout_params layout;
 
 	struct config_cell *cells;	/* the [cell NAME/...] sections */
 	size_t ncells;
@@ -143,6 +132,5 @@ void config_error(const struct config *cfg, int line, const char *section,
 	__attribute__((format(printf, 5, 6)));
 
 const char *config_provider_name(enum config_provider p);
-const char *config_layout_name(enum config_layout l);
 
 #endif

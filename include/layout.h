@@ -68,15 +68,52 @@ int uboot_env_serialise(const struct uboot_env *env, uint8_t *buf,
 uint8_t uboot_env_next_flags(const struct uboot_env *env);
 void uboot_env_free(struct uboot_env *env);
 
-struct config_device;
+enum layout_kind {
+	LAYOUT_FIXED,		/* only the configured cells */
+	LAYOUT_ONIE_TLV,
+	LAYOUT_U_BOOT_ENV,
+	LAYOUT_SL28_VPD,
+	LAYOUT_KINDS
+};
+
+/* "fixed", "onie-tlv", "u-boot-env", "sl28-vpd" and back (0 or -EINVAL). */
+const char *layout_name(enum layout_kind kind);
+int layout_kind_parse(const char *name, enum layout_kind *kind);
+
+/* A layout and where its data lies: all a layout knows of the device
+ * besides the device itself. */
+struct layout_params {
+	enum layout_kind kind;
+	/* u-boot-env: the first copy, its size (0: up to the device's end
+	 * or up to the second copy), the second copy (-1: none) */
+	uint64_t env_offset;
+	uint64_t env_size;
+	int64_t env_redundant_offset;
+};
+
+#define LAYOUT_PARAMS_INIT { .kind = LAYOUT_FIXED, .env_redundant_offset = -1 }
+
+/*
+ * Where the copies of a U-Boot environment lie, checked by one rule for
+ * the configuration (@dev_size 0: not known yet) and for the layout once
+ * the device is open: room for a CRC, a flags byte and an empty
+ * environment, both copies inside the device, and apart, so that writing
+ * one never touches the other. 0 with the size of a copy in *@size (0
+ * while @dev_size is unknown and env_size unset), or -EINVAL with the key
+ * at fault in *@key and the reason in @why.
+ */
+int layout_uboot_geometry(const struct layout_params *p, uint64_t dev_size,
+			  uint64_t *size, const char **key, char *why,
+			  size_t whylen);
+
 struct nvmem_device;
 
 /*
- * Apply @cd's layout to @dev before it is registered (reads work then),
+ * Apply layout @p to @dev before it is registered (reads work then),
  * after the configured cells. Bad data is logged as one warning and gives
  * no layout cells (the raw device stays served): returns 0. A layout cell
  * named like a configured cell: logged, -EEXIST.
  */
-int layout_apply(struct nvmem_device *dev, const struct config_device *cd);
+int layout_apply(struct nvmem_device *dev, const struct layout_params *p);
 
 #endif

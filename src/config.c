@@ -371,22 +371,11 @@ static const char *provider_names[] = {
 	[CONFIG_PROVIDER_SYSFS] = "sysfs",
 };
 
-static const char *layout_names[] = {
-	[CONFIG_LAYOUT_FIXED] = "fixed",
-	[CONFIG_LAYOUT_ONIE_TLV] = "onie-tlv",
-	[CONFIG_LAYOUT_U_BOOT_ENV] = "u-boot-env",
-	[CONFIG_LAYOUT_SL28_VPD] = "sl28-vpd",
-};
-
 const char *config_provider_name(enum config_provider p)
 {
 	return (size_t)p < 3 ? provider_names[p] : "?";
 }
 
-const char *config_layout_name(enum config_layout l)
-{
-	return (size_t)l < 4 ? layout_names[l] : "?";
-}
 
 static const struct raw_key *find_key(const struct raw_section *s,
 				      const char *key)
@@ -478,7 +467,7 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 	d->bus = -1;
 	d->read_only = -1;
 	d->cache = -1;
-	d->env_redundant_offset = -1;
+	d->layout = (struct layout_params)LAYOUT_PARAMS_INIT;
 	d->emulate_unplug_at = -1;
 	copy_keylines(s, &d->keys, &d->nkeys);
 	if (!valid_name(s->name))
@@ -623,26 +612,19 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 				     k->value);
 			d->type_set = true;
 		} else if (!strcmp(k->key, "layout")) {
-			size_t l;
-
-			for (l = 0; l < 4; l++)
-				if (!strcmp(k->value, layout_names[l]))
-					break;
-			if (l == 4)
+			if (layout_kind_parse(k->value, &d->layout.kind) < 0)
 				perr(p, k->line, s->title, k->key,
 				     "unknown layout '%s' (fixed, onie-tlv, u-boot-env, sl28-vpd)",
 				     k->value);
-			else
-				d->layout = l;
 		} else if (!strcmp(k->key, "env-offset")) {
 			if (get_num(p, s, k, true, UINT64_MAX, &v))
-				d->env_offset = v;
+				d->layout.env_offset = v;
 		} else if (!strcmp(k->key, "env-size")) {
 			if (get_num(p, s, k, true, UINT64_MAX, &v))
-				d->env_size = v;
+				d->layout.env_size = v;
 		} else if (!strcmp(k->key, "env-redundant-offset")) {
 			if (get_num(p, s, k, true, INT64_MAX, &v))
-				d->env_redundant_offset = v;
+				d->layout.env_redundant_offset = v;
 		}
 	}
 
@@ -677,7 +659,7 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 				     "only valid with emulate = IMAGE");
 		}
 	}
-	if (d->layout != CONFIG_LAYOUT_U_BOOT_ENV) {
+	if (d->layout.kind != LAYOUT_U_BOOT_ENV) {
 		static const char *const env_keys[] = {
 			"env-offset", "env-size", "env-redundant-offset", NULL,
 		};
@@ -689,22 +671,16 @@ static void parse_device(struct parser *p, const struct raw_section *s,
 				     "only valid with layout = u-boot-env");
 		}
 	} else {
-		uint64_t o0 = d->env_offset, o1 = d->env_redundant_offset;
+		char why[160];
+		const char *key;
+		uint64_t size;
 
-		/* A CRC, a flags byte and an empty environment. */
-		k = find_key(s, "env-size");
-		if (k && d->env_size && d->env_size < 8)
-			perr(p, k->line, s->title, k->key,
-			     "%llu bytes cannot hold an environment (at least 8)",
-			     (unsigned long long)d->env_size);
-		/* Writing one copy must never touch the other. */
-		k = find_key(s, "env-redundant-offset");
-		if (k && d->env_size && d->env_redundant_offset >= 0 &&
-		    (o0 < o1 ? o1 - o0 : o0 - o1) < d->env_size)
-			perr(p, k->line, s->title, k->key,
-			     "the copies at 0x%llx and 0x%llx overlap (env-size %llu)",
-			     (unsigned long long)o0, (unsigned long long)o1,
-			     (unsigned long long)d->env_size);
+		/* The device's size is not known yet: the layout checks the
+		 * rest by the same rule once it is. */
+		if (layout_uboot_geometry(&d->layout, 0, &size, &key, why,
+					  sizeof(why)) < 0)
+			perr(p, find_key(s, key) ? find_key(s, key)->line : s->line,
+			     s->title, key, "%s", why);
 	}
 }
 

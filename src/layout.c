@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "layout.h"
 #include "log.h"
 #include "nvmem.h"
@@ -230,10 +229,10 @@ static int layout_fixed_cells(struct nvmem_device *dev,
 	return 0;
 }
 
-static int layout_table(struct nvmem_device *dev, enum config_layout kind)
+static int layout_table(struct nvmem_device *dev, enum layout_kind kind)
 {
 	struct layout_cells cells = { 0 };
-	size_t len = kind == CONFIG_LAYOUT_ONIE_TLV ? ONIE_MAX : SL28_SIZE;
+	size_t len = kind == LAYOUT_ONIE_TLV ? ONIE_MAX : SL28_SIZE;
 	char why[160] = "";
 	uint8_t *buf;
 	ssize_t n;
@@ -248,7 +247,7 @@ static int layout_table(struct nvmem_device *dev, enum config_layout kind)
 	if (n < 0) {
 		snprintf(why, sizeof(why), "cannot read the device: %s", strerror(-n));
 		ret = -EIO;
-	} else if (kind == CONFIG_LAYOUT_ONIE_TLV) {
+	} else if (kind == LAYOUT_ONIE_TLV) {
 		ret = onie_tlv_parse(buf, n, &cells, why, sizeof(why));
 	} else {
 		ret = sl28_vpd_parse(buf, n, &cells, why, sizeof(why));
@@ -257,7 +256,7 @@ static int layout_table(struct nvmem_device *dev, enum config_layout kind)
 	if (ret < 0) {
 		/* Bad data: no cells from it; the raw device stays served. */
 		log_warn("%s: %s layout not applied: %s", nvmem_device_name(dev),
-			 config_layout_name(kind), why);
+			 layout_name(kind), why);
 		return 0;
 	}
 	ret = layout_fixed_cells(dev, &cells);
@@ -280,9 +279,9 @@ static bool uboot_is_mac(const char *name)
 	return true;
 }
 
-static int layout_uboot(struct nvmem_device *dev, const struct config_device *cd)
+static int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 {
-	uint64_t devsize = nvmem_device_size(dev);
+	const char *key;
 	struct uboot_where *w;
 	struct uboot_env *env;
 	char why[160] = "";
@@ -290,57 +289,25 @@ static int layout_uboot(struct nvmem_device *dev, const struct config_device *cd
 	size_t i;
 	int ret;
 
+	if (layout_uboot_geometry(p, nvmem_device_size(dev), &size, &key, why,
+				  sizeof(why)) < 0) {
+		log_warn("%s: u-boot-env layout not applied: %s",
+			 nvmem_device_name(dev), why);
+		return 0;
+	}
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
 	atomic_init(&w->refs, 1);	/* ours, dropped at the end */
-	w->off[0] = cd->env_offset;
-	w->redundant = cd->env_redundant_offset >= 0;
-	w->off[1] = w->redundant ? (uint64_t)cd->env_redundant_offset : 0;
-	size = cd->env_size;
-	if (!size) {
-		uint64_t end = devsize;
-
-		if (w->redundant && w->off[1] > w->off[0])
-			end = w->off[1];
-		size = end > w->off[0] ? end - w->off[0] : 0;
-	}
-	/* Both copies inside the device and apart, checked before any
-	 * buffer is sized from them: the numbers come from the user. */
-	for (i = 0; i < (w->redundant ? 2u : 1u); i++) {
-		if (w->off[i] > devsize || size > devsize - w->off[i] ||
-		    size > SIZE_MAX / 2) {
-			log_warn("%s: u-boot-env layout not applied: copy %zu (0x%llx + %llu bytes) lies beyond the device (%llu bytes)",
-				 nvmem_device_name(dev), i,
-				 (unsigned long long)w->off[i],
-				 (unsigned long long)size,
-				 (unsigned long long)devsize);
-			ret = 0;
-			goto out;
-		}
-	}
-	/* Writing one copy must never touch the other. */
-	if (w->redundant && (w->off[0] < w->off[1] ?
-			     w->off[1] - w->off[0] : w->off[0] - w->off[1]) < size) {
-		log_warn("%s: u-boot-env layout not applied: the two copies overlap (env-size %llu, copies at 0x%llx and 0x%llx)",
-			 nvmem_device_name(dev), (unsigned long long)size,
-			 (unsigned long long)w->off[0],
-			 (unsigned long long)w->off[1]);
-		ret = 0;
-		goto out;
-	}
+	w->off[0] = p->env_offset;
+	w->redundant = p->env_redundant_offset >= 0;
+	w->off[1] = w->redundant ? (uint64_t)p->env_redundant_offset : 0;
 	w->size = size;
 	w->ops.read = uboot_var_read;
 	w->ops.write = uboot_var_write;
 	w->ops.max_raw = w->size;
 	w->mac_ops = w->ops;
 	w->mac_ops.max_raw = 6;
-	if (w->size < 8) {
-		log_warn("%s: u-boot-env layout not applied: no room for an environment",
-			 nvmem_device_name(dev));
-		ret = 0;
-		goto out;
-	}
 	ret = uboot_load(dev, w, &env, why, sizeof(why));
 	if (ret < 0) {
 		log_warn("%s: u-boot-env layout not applied: %s",
@@ -388,14 +355,91 @@ out:
 	return ret;
 }
 
-int layout_apply(struct nvmem_device *dev, const struct config_device *cd)
+static const char *const layout_names[LAYOUT_KINDS] = {
+	[LAYOUT_FIXED] = "fixed",
+	[LAYOUT_ONIE_TLV] = "onie-tlv",
+	[LAYOUT_U_BOOT_ENV] = "u-boot-env",
+	[LAYOUT_SL28_VPD] = "sl28-vpd",
+};
+
+const char *layout_name(enum layout_kind kind)
 {
-	switch (cd->layout) {
-	case CONFIG_LAYOUT_ONIE_TLV:
-	case CONFIG_LAYOUT_SL28_VPD:
-		return layout_table(dev, cd->layout);
-	case CONFIG_LAYOUT_U_BOOT_ENV:
-		return layout_uboot(dev, cd);
+	return (unsigned int)kind < LAYOUT_KINDS ? layout_names[kind] : "?";
+}
+
+int layout_kind_parse(const char *name, enum layout_kind *kind)
+{
+	unsigned int i;
+
+	for (i = 0; i < LAYOUT_KINDS; i++) {
+		if (!strcmp(name, layout_names[i])) {
+			*kind = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* A CRC, a flags byte and one empty variable's terminator. */
+#define LAYOUT_UBOOT_MIN	8
+
+int layout_uboot_geometry(const struct layout_params *p, uint64_t dev_size,
+			  uint64_t *sizep, const char **key, char *why,
+			  size_t whylen)
+{
+	bool redundant = p->env_redundant_offset >= 0;
+	uint64_t off[2] = { p->env_offset, redundant ? p->env_redundant_offset : 0 };
+	uint64_t size = p->env_size, apart;
+	unsigned int i;
+
+	if (!size && dev_size) {
+		uint64_t end = dev_size;
+
+		if (redundant && off[1] > off[0])
+			end = off[1];
+		size = end > off[0] ? end - off[0] : 0;
+	}
+	*sizep = size;
+	if (!size && !dev_size)
+		return 0;	/* decided once the device is open */
+	if (size < LAYOUT_UBOOT_MIN) {
+		*key = "env-size";
+		snprintf(why, whylen, "%llu bytes cannot hold an environment (at least %d)",
+			 (unsigned long long)size, LAYOUT_UBOOT_MIN);
+		return -EINVAL;
+	}
+	apart = off[0] < off[1] ? off[1] - off[0] : off[0] - off[1];
+	if (redundant && apart < size) {
+		*key = "env-redundant-offset";
+		snprintf(why, whylen, "the copies at 0x%llx and 0x%llx overlap (env-size %llu)",
+			 (unsigned long long)off[0], (unsigned long long)off[1],
+			 (unsigned long long)size);
+		return -EINVAL;
+	}
+	/* Checked before any buffer is sized from them: the numbers come
+	 * from the user. */
+	for (i = 0; dev_size && i < (redundant ? 2u : 1u); i++) {
+		if (off[i] > dev_size || size > dev_size - off[i] ||
+		    size > SIZE_MAX / 2) {
+			*key = i ? "env-redundant-offset" : "env-offset";
+			snprintf(why, whylen, "copy %u (0x%llx + %llu bytes) lies beyond the device (%llu bytes)",
+				 i, (unsigned long long)off[i],
+				 (unsigned long long)size,
+				 (unsigned long long)dev_size);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int layout_apply(struct nvmem_device *dev, const struct layout_params *p)
+{
+	switch (p->kind) {
+	case LAYOUT_ONIE_TLV:
+	case LAYOUT_SL28_VPD:
+		return layout_table(dev, p->kind);
+	case LAYOUT_U_BOOT_ENV:
+		return layout_uboot(dev, p);
 	default:
 		return 0;
 	}

@@ -461,7 +461,7 @@ static int manager_prepare(const struct config *cfg, struct binding *b,
 	ret = manager_add_cells(cfg, cd, dev);
 	if (ret < 0)
 		goto err_put;
-	ret = layout_apply(dev, cd);	/* fails only for want of memory */
+	ret = layout_apply(dev, &cd->layout);	/* only for want of memory */
 	if (ret < 0)
 		goto err_put;
 	*devp = dev;
@@ -940,7 +940,7 @@ int manager_print_plan(const struct config *cfg, FILE *out)
 
 		fprintf(out, "\ndevice %s: provider %s, backing %s, layout %s%s\n",
 			cd->name, config_provider_name(cd->provider), backing,
-			config_layout_name(cd->layout),
+			layout_name(cd->layout.kind),
 			cd->read_only == 1 ? ", read-only" : "");
 		if (cd->provider == CONFIG_PROVIDER_FILE && cd->path)
 			fprintf(out, "  backing is %s\n",

@@ -107,7 +107,7 @@ static void test_full(void **state)
 	assert_int_equal(d->cache, 1);
 	assert_true(d->type_set);
 	assert_int_equal(d->type, NVMEM_TYPE_FRAM);
-	assert_int_equal(d->layout, CONFIG_LAYOUT_ONIE_TLV);
+	assert_int_equal(d->layout.kind, LAYOUT_ONIE_TLV);
 	assert_int_equal(d->ncells, 2);
 	c = &d->cells[0];	/* file order */
 	assert_string_equal(c->name, "rev");
@@ -129,9 +129,9 @@ static void test_full(void **state)
 	d = config_find_device(cfg, "env");
 	assert_int_equal(d->provider, CONFIG_PROVIDER_FILE);
 	assert_string_equal(d->path, "/dev/mtd2");
-	assert_int_equal(d->layout, CONFIG_LAYOUT_U_BOOT_ENV);
-	assert_int_equal(d->env_size, 0x2000);
-	assert_int_equal(d->env_redundant_offset, 0x2000);
+	assert_int_equal(d->layout.kind, LAYOUT_U_BOOT_ENV);
+	assert_int_equal(d->layout.env_size, 0x2000);
+	assert_int_equal(d->layout.env_redundant_offset, 0x2000);
 	assert_int_equal(d->read_only, -1);
 	d = config_find_device(cfg, "k");
 	assert_string_equal(d->kernel_name, "0-00500");
@@ -148,7 +148,7 @@ static void test_defaults(void **state)
 	cfg = load_ok("[device a]\nprovider=file\npath=/x\n[cell a/c]\noffset=0\nsize=1\n");
 	assert_int_equal(cfg->devices[0].cells[0].format, CELL_FORMAT_RAW);
 	assert_false(cfg->devices[0].cells[0].read_only);
-	assert_int_equal(cfg->devices[0].layout, CONFIG_LAYOUT_FIXED);
+	assert_int_equal(cfg->devices[0].layout.kind, LAYOUT_FIXED);
 	config_free(cfg);
 	/* A cell name is per device: the same name on two devices is two
 	 * cells, attached in file order. */

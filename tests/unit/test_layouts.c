@@ -647,6 +647,41 @@ static void test_sl28(void **state)
 	assert_int_equal(sl28_vpd_parse(b, 24, &c, why, sizeof(why)), -EBADMSG);
 }
 
+/* One rule for where U-Boot copies lie, before and after the size is known. */
+static void test_env_geometry(void **state)
+{
+	struct layout_params p = LAYOUT_PARAMS_INIT;
+	const char *key = NULL;
+	char why[160];
+	uint64_t size;
+
+	p.kind = LAYOUT_U_BOOT_ENV;
+	/* Unknown device size, no env-size: nothing to say yet. */
+	assert_int_equal(layout_uboot_geometry(&p, 0, &size, &key, why, sizeof(why)), 0);
+	assert_int_equal(size, 0);
+	/* The whole device, or up to the second copy. */
+	assert_int_equal(layout_uboot_geometry(&p, 4096, &size, &key, why, sizeof(why)), 0);
+	assert_int_equal(size, 4096);
+	p.env_redundant_offset = 0x400;
+	assert_int_equal(layout_uboot_geometry(&p, 4096, &size, &key, why, sizeof(why)), 0);
+	assert_int_equal(size, 0x400);
+	/* Copies that overlap, before and after the device is known. */
+	p.env_size = 0x800;
+	assert_int_equal(layout_uboot_geometry(&p, 0, &size, &key, why, sizeof(why)), -EINVAL);
+	assert_string_equal(key, "env-redundant-offset");
+	assert_string_equal(why, "the copies at 0x0 and 0x400 overlap (env-size 2048)");
+	/* A copy past the end. */
+	p.env_redundant_offset = 0xc00;
+	assert_int_equal(layout_uboot_geometry(&p, 4096, &size, &key, why, sizeof(why)), -EINVAL);
+	assert_string_equal(key, "env-redundant-offset");
+	assert_string_equal(why, "copy 1 (0xc00 + 2048 bytes) lies beyond the device (4096 bytes)");
+	/* Too small for an environment. */
+	p.env_redundant_offset = -1;
+	p.env_size = 4;
+	assert_int_equal(layout_uboot_geometry(&p, 0, &size, &key, why, sizeof(why)), -EINVAL);
+	assert_string_equal(key, "env-size");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -667,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_env_round_trip),
 		cmocka_unit_test(test_env_enospc),
 		cmocka_unit_test(test_sl28),
+		cmocka_unit_test(test_env_geometry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
