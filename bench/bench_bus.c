@@ -30,11 +30,11 @@
 #include <time.h>
 
 #include "bench.h"
-#include "at24.h"
-#include "i2c.h"
-#include "i2c_emul.h"
-#include "log.h"
-#include "nvmem.h"
+#include "providers/at24.h"
+#include "providers/i2c.h"
+#include "emul/i2c_emul.h"
+#include "base/log.h"
+#include "core/nvmem.h"
 
 #define CHIP	"24c512"
 #define CLOCK	400000u

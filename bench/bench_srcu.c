@@ -13,7 +13,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "bench.h"
-#include "srcu.h"
+#include "core/srcu.h"
 
 #define ITERS 20000000UL
 

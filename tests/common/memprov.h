@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "provider.h"
+#include "core/provider.h"
 
 #define MEMPROV_MAGIC 0x6d656d70u
 

@@ -8,7 +8,7 @@
 #ifndef NVMEMFS_TEST_REGISTRY_GROUP_H
 #define NVMEMFS_TEST_REGISTRY_GROUP_H
 
-#include "registry.h"
+#include "core/registry.h"
 
 static int registry_group_setup(void **state)
 {

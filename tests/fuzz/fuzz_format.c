@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format.h"
+#include "core/format.h"
 
 #define FORMATS	(CELL_FORMAT_U64BE + 1)
 

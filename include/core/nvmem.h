@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct nvmem_device: one served device.
+ *
+ * Split the way the kernel series "nvmem: survive unbind with active
+ * consumers" splits it:
+ *  - the consumer-visible part (name, size, type, cells, SRCU domain, a
+ *    refcount) lives as long as anyone holds a reference: the registry
+ *    holds one while registered, every open FUSE handle holds one;
+ *  - the provider-owned part (ops + private data, "impl") is reached only
+ *    through dev->impl, an RCU pointer read inside the device's SRCU read
+ *    section. Unregistering clears it, cancels blocked I/O, waits for the
+ *    SRCU grace period and only then destroys the provider data. A reader
+ *    that finds impl == NULL gets -ENODEV.
+ *
+ * The struct itself is opaque (device.c); its fields and their rules are
+ * documented there.
+ */
+#ifndef NVMEMFS_NVMEM_H
+#define NVMEMFS_NVMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/cell.h"
+#include "core/provider.h"
+
+struct nvmem_device;
+
+/*
+ * Create an unregistered device named @name over provider @ops/@priv.
+ * On success the device owns @priv (destroyed through ops->destroy); on
+ * failure (NULL, errno set) the caller still owns it. The caller holds the
+ * one reference.
+ */
+struct nvmem_device *nvmem_device_new(const char *name,
+				      const struct nvmem_provider_ops *ops,
+				      void *priv,
+				      const struct nvmem_provider_info *info);
+
+/* A short description of the backing for log lines ("/dev/loop3"). */
+int nvmem_device_set_backing(struct nvmem_device *dev, const char *backing);
+const char *nvmem_device_backing(const struct nvmem_device *dev);
+
+/* Force the device read-only (configuration). Before registration. */
+void nvmem_device_set_read_only(struct nvmem_device *dev, bool ro);
+/* Keep what is read in memory (configuration key "cache"; cache.h says
+ * why it is never stale). Before registration. 0 or -ENOMEM. */
+int nvmem_device_set_cache(struct nvmem_device *dev, bool on);
+bool nvmem_device_cached(const struct nvmem_device *dev);
+/* Override the type the provider reported. Before registration. */
+void nvmem_device_set_type(struct nvmem_device *dev, enum nvmem_type type);
+/* Mode, owner and group the configuration sets instead of the backing's
+ * (perm.h). Before registration. */
+void nvmem_device_set_perm(struct nvmem_device *dev,
+			   const struct perm_override *o);
+/* What "nvmem" shows and the kernel enforces: the backing's or the
+ * configuration's, without write bits on a read-only device. */
+struct nvmem_perm nvmem_device_perm(const struct nvmem_device *dev);
+
+/*
+ * Times for stat (CLOCK_REALTIME, ns since the epoch): when the device
+ * was registered, and when a write through nvmemfs last changed the
+ * whole device or one cell (the registration time until then). A write
+ * changes "nvmem" and every fixed cell whose bytes it covers; a cell of
+ * a layout changes when it is written (nvmem_device_cell_touch()).
+ */
+uint64_t nvmem_device_registered_ns(const struct nvmem_device *dev);
+uint64_t nvmem_device_written_ns(const struct nvmem_device *dev);
+uint64_t nvmem_device_cell_written_ns(const struct nvmem_device *dev,
+				      size_t index);
+/* @cell (one of @dev's) was written through its own file. */
+void nvmem_device_cell_touch(struct nvmem_device *dev,
+			     const struct nvmem_cell *cell);
+
+/*
+ * Add a cell (the device copies @cell, taking ownership of cell->priv).
+ * Only before registration: cells are immutable afterwards, which is what
+ * lets readers use them without locks. -EEXIST for a duplicate name,
+ * -ERANGE if it does not fit in the device, -EINVAL for a bad bit field
+ * or format size.
+ */
+int nvmem_device_add_cell(struct nvmem_device *dev,
+			  const struct nvmem_cell *cell);
+
+struct nvmem_device *nvmem_device_get(struct nvmem_device *dev);
+void nvmem_device_put(struct nvmem_device *dev);
+
+const char *nvmem_device_name(const struct nvmem_device *dev);
+uint64_t nvmem_device_size(const struct nvmem_device *dev);
+enum nvmem_type nvmem_device_type(const struct nvmem_device *dev);
+bool nvmem_device_read_only(const struct nvmem_device *dev);
+/* Unique per registration ("generation"): a re-plugged device gets a new
+ * id, so FUSE inode numbers derived from it never name the old one. 0
+ * before registration. */
+uint64_t nvmem_device_id(const struct nvmem_device *dev);
+/* False once unregistration has begun. */
+bool nvmem_device_alive(const struct nvmem_device *dev);
+
+size_t nvmem_device_cell_count(const struct nvmem_device *dev);
+const struct nvmem_cell *nvmem_device_cell(const struct nvmem_device *dev,
+					   size_t index);
+/* Hash lookup; returns the index or -ENOENT. */
+ssize_t nvmem_device_find_cell(const struct nvmem_device *dev,
+			       const char *name);
+
+/*
+ * Data path. Reads at or past the end return 0; a read crossing the end
+ * is cut short. Writes at or past the end fail with -ENOSPC; one crossing
+ * the end is cut short. Both are split into chunks (read_chunk /
+ * write_chunk), each in its own SRCU read section, so an unplug fails an
+ * in-flight request within one chunk. Return the byte count, or -ENODEV
+ * once the provider is gone (whatever error the dying provider gave),
+ * -EIO for bus errors, -EROFS for writes to a read-only device. A request
+ * that fails after some chunks succeeded still fails: a caller never gets
+ * a partial count that hides an unplug.
+ */
+ssize_t nvmem_device_read(struct nvmem_device *dev, uint64_t off, void *buf,
+			  size_t len);
+/*
+ * nvmem_device_read() into the pipe @pipe_fd, which must have room for
+ * @len bytes, without copying them (splice(2)): same bounds, chunks and
+ * errors. -EOPNOTSUPP when the device cannot do this (cached, or a
+ * backing without splice): use nvmem_device_read(). On any error the pipe
+ * may hold part of the data; the caller empties it. The pipe holds page
+ * references, not a copy: a write landing before the caller consumes
+ * them can show through, as with any read racing a write.
+ */
+ssize_t nvmem_device_splice(struct nvmem_device *dev, uint64_t off,
+			    size_t len, int pipe_fd);
+ssize_t nvmem_device_write(struct nvmem_device *dev, uint64_t off,
+			   const void *buf, size_t len);
+
+/* Serialise read-modify-write sequences (bit-field cells, U-Boot env)
+ * and cell reads against each other and against whole-device writes.
+ * May sleep. */
+void nvmem_device_write_lock(struct nvmem_device *dev);
+void nvmem_device_write_unlock(struct nvmem_device *dev);
+/* Write path for holders of the write lock. */
+ssize_t nvmem_device_write_locked(struct nvmem_device *dev, uint64_t off,
+				  const void *buf, size_t len);
+
+/*
+ * Add to the registry (assigns the id) and announce it. The registry takes
+ * its own reference; the caller keeps its own. -EEXIST if the name is
+ * taken, -ENODEV if the provider has already reported the hardware gone.
+ */
+int nvmem_device_register(struct nvmem_device *dev);
+
+/*
+ * Tear down, in the order of DESIGN.md section 2: remove from the
+ * registry; tell the listeners (the FUSE layer invalidates its entries);
+ * clear impl and cancel the provider's blocked I/O; wait for this
+ * device's SRCU readers; destroy the provider data; drop the registry's
+ * reference. Idempotent; may sleep for up to one chunk of bus time; must
+ * not be called inside this device's SRCU read section.
+ */
+void nvmem_device_unregister(struct nvmem_device *dev);
+
+/* Called by a provider that found its hardware gone mid-request: starts
+ * the same unregistration on a helper thread, without waiting for udev. */
+void nvmem_device_report_gone(struct nvmem_device *dev);
+/* Wait until every unregistration started by report_gone has finished
+ * (at exit, before the registry goes). */
+void nvmem_device_drain_gone(void);
+
+#endif

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The configuration file (/etc/nvmemfs.conf), parsed with libinih.
+ *
+ * Every mistake is reported as one line
+ *     FILE:LINE: [SECTION] KEY: what is wrong
+ * and makes loading fail as a whole: the daemon never starts half
+ * configured. The parsed result is plain data, immutable after loading,
+ * and keeps the line of every key so that later checks (chip names,
+ * device sizes, layouts) can report errors the same way.
+ */
+#ifndef NVMEMFS_CONFIG_H
+#define NVMEMFS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/format.h"
+#include "layouts/layout.h"
+#include "core/perm.h"
+#include "core/provider.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/nvmemfs.conf"
+
+enum config_provider {
+	CONFIG_PROVIDER_FILE,
+	CONFIG_PROVIDER_AT24,
+	CONFIG_PROVIDER_SYSFS,
+};
+
+/* Key/line pairs of one section, for error messages after parsing. */
+struct config_keyline {
+	char *key;
+	int line;
+};
+
+/* offset size bits format read-only mode owner group */
+#define CONFIG_CELL_NKEYS	8
+
+struct config_cell {
+	char *device;		/* "board" of [cell board/mac-address] */
+	char *name;		/* "mac-address" */
+	uint64_t offset;
+	uint32_t size;		/* bytes; for bit fields the bytes covered */
+	unsigned int bit_offset;	/* 0..7 after normalisation */
+	unsigned int nbits;	/* 0: byte cell */
+	enum cell_format format;
+	bool read_only;
+	struct perm_override perm;	/* keys mode, owner, group */
+	int line;		/* of the section header */
+	/* Line of each key, 0 if absent, in the order of config.c's
+	 * cell_keys[]: a fixed array, not a list of key lines, because a
+	 * board may configure thousands of cells and keeps them all. */
+	int key_lines[CONFIG_CELL_NKEYS];
+};
+
+struct config_device {
+	char *name;
+	enum config_provider provider;
+	int line;		/* of the section header */
+
+	/* provider = file */
+	char *path;
+
+	/* provider = at24: exactly one of adapter / bus / usb_serial */
+	char *adapter;		/* glob on the i2c adapter name */
+	int bus;		/* -1 unset */
+	char *usb_serial;
+	unsigned int address;	/* 7-bit, 0x03..0x77 */
+	char *chip;		/* "24c512"; checked against the chip table */
+	uint64_t size;		/* 0: from the chip / the backing */
+	unsigned int page_size;		/* 0: from the chip */
+	unsigned int address_width;	/* 0: from the chip, else 8 or 16 */
+	unsigned int io_limit;		/* 0: default */
+	unsigned int write_timeout_ms;	/* 0: default */
+	unsigned int bus_timeout_ms;	/* 0: default */
+	/* Emulated chip instead of an adapter (demo, tests): the image
+	 * file it starts from, its bus clock, and optionally the byte
+	 * count after which it behaves as if unplugged. */
+	char *emulate;
+	unsigned int emulate_clock;	/* Hz, default 100000 */
+	int64_t emulate_unplug_at;	/* -1: never */
+
+	/* provider = sysfs */
+	char *kernel_name;	/* key "name" */
+
+	int read_only;		/* -1 unset, 0, 1 */
+	int cache;		/* -1 unset, 0, 1 */
+	/* keys mode, owner, group: the device's files and the default
+	 * for its cells, instead of the backing's */
+	struct perm_override perm;
+	bool type_set;
+	enum nvmem_type type;	/* key "type" */
+	/* keys layout, env-offset, env-size, env-redundant-offset */
+	struct layout_params layout;
+
+	struct config_cell *cells;	/* the [cell NAME/...] sections */
+	size_t ncells;
+
+	struct config_keyline *keys;
+	size_t nkeys;
+};
+
+struct config {
+	char *path;		/* as given, for messages */
+	bool kernel_devices;
+	struct config_device *devices;
+	size_t ndevices;
+};
+
+/* Load @path; on error print the message through log_err() and return
+ * -EINVAL (or -errno when the file cannot be read). */
+int config_load(const char *path, struct config **out);
+/* Same from memory; @path is used only in messages. */
+int config_load_string(const char *text, size_t len, const char *path,
+		       struct config **out);
+/* A configuration with no file at all: defaults only. */
+struct config *config_new_default(void);
+void config_free(struct config *cfg);
+
+const struct config_device *config_find_device(const struct config *cfg,
+					       const char *name);
+/* Line of @key in a section, or the section's own line if absent. */
+int config_device_line(const struct config_device *dev, const char *key);
+int config_cell_line(const struct config_cell *cell, const char *key);
+
+/* Report a later check's failure in the common format, through log_err(). */
+void config_error(const struct config *cfg, int line, const char *section,
+		  const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+const char *config_provider_name(enum config_provider p);
+
+#endif

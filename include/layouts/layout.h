@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * On-flash layouts that describe their own cells: the parsers turn the
+ * contents of a device into a list of named cells (ONIE TlvInfo, Kontron
+ * sl28 VPD) or into an editable list of variables (U-Boot environment).
+ *
+ * Parsers are pure: they only read the buffer they are given. On failure
+ * they return -EBADMSG (bad CRC or magic) or -EINVAL (truncated or
+ * malformed), write a one-line reason to @why and produce no cells.
+ */
+#ifndef NVMEMFS_LAYOUT_H
+#define NVMEMFS_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/format.h"
+
+struct layout_cell {
+	char name[64];
+	uint32_t offset;	/* absolute, in bytes from the device start */
+	uint32_t len;
+	enum cell_format format;
+};
+
+struct layout_cells {
+	struct layout_cell *cells;
+	size_t n;
+};
+
+/* Frees the array and leaves @c empty; safe on an empty list. */
+void layout_cells_free(struct layout_cells *c);
+
+/* ONIE TlvInfo EEPROM. */
+int onie_tlv_parse(const uint8_t *buf, size_t len, struct layout_cells *out,
+		   char *why, size_t whylen);
+
+/* Kontron sl28 vital product data (version 1). */
+int sl28_vpd_parse(const uint8_t *buf, size_t len, struct layout_cells *out,
+		   char *why, size_t whylen);
+
+/*
+ * U-Boot environment, single or redundant. Each copy is @env_size bytes:
+ * CRC-32 (le), a flags byte in the redundant case, then the data area.
+ */
+struct uboot_env;
+
+/* @copy1 is NULL for a single copy. */
+int uboot_env_parse(const uint8_t *copy0, const uint8_t *copy1,
+		    size_t env_size, struct uboot_env **out,
+		    char *why, size_t whylen);
+/* Which copy was valid and newest: 0 or 1 (always 0 for a single copy). */
+int uboot_env_active(const struct uboot_env *env);
+size_t uboot_env_count(const struct uboot_env *env);
+/* NULL if @i is out of range. */
+const char *uboot_env_name(const struct uboot_env *env, size_t i);
+const char *uboot_env_value(const struct uboot_env *env, size_t i);
+/* Add or replace. 0, -EINVAL for a bad name or value, -ENOSPC if the
+ * environment would no longer fit, -ENOMEM. @env is unchanged on error. */
+int uboot_env_set(struct uboot_env *env, const char *name, const char *value);
+/* Remove; 0 or -ENOENT. */
+int uboot_env_unset(struct uboot_env *env, const char *name);
+/* Fill @buf (env_size bytes) with CRC, flags (if @redundant) and data. */
+int uboot_env_serialise(const struct uboot_env *env, uint8_t *buf,
+			bool redundant, uint8_t flags);
+/* Flags for the next write: the active copy's flags + 1, wrapping. */
+uint8_t uboot_env_next_flags(const struct uboot_env *env);
+void uboot_env_free(struct uboot_env *env);
+
+enum layout_kind {
+	LAYOUT_FIXED,		/* only the configured cells */
+	LAYOUT_ONIE_TLV,
+	LAYOUT_U_BOOT_ENV,
+	LAYOUT_SL28_VPD,
+	LAYOUT_KINDS
+};
+
+/* "fixed", "onie-tlv", "u-boot-env", "sl28-vpd" and back (0 or -EINVAL). */
+const char *layout_name(enum layout_kind kind);
+int layout_kind_parse(const char *name, enum layout_kind *kind);
+
+/* A layout and where its data lies: all a layout knows of the device
+ * besides the device itself. */
+struct layout_params {
+	enum layout_kind kind;
+	/* u-boot-env: the first copy, its size (0: up to the device's end
+	 * or up to the second copy), the second copy (-1: none) */
+	uint64_t env_offset;
+	uint64_t env_size;
+	int64_t env_redundant_offset;
+};
+
+#define LAYOUT_PARAMS_INIT { .kind = LAYOUT_FIXED, .env_redundant_offset = -1 }
+
+/*
+ * Where the copies of a U-Boot environment lie, checked by one rule for
+ * the configuration (@dev_size 0: not known yet) and for the layout once
+ * the device is open: room for a CRC, a flags byte and an empty
+ * environment, both copies inside the device, and apart, so that writing
+ * one never touches the other. 0 with the size of a copy in *@size (0
+ * while @dev_size is unknown and env_size unset), or -EINVAL with the key
+ * at fault in *@key and the reason in @why.
+ */
+int layout_uboot_geometry(const struct layout_params *p, uint64_t dev_size,
+			  uint64_t *size, const char **key, char *why,
+			  size_t whylen);
+
+struct nvmem_device;
+
+/*
+ * Apply layout @p to @dev before it is registered (reads work then),
+ * after the configured cells. Bad data is logged as one warning and gives
+ * no layout cells (the raw device stays served): returns 0. A layout cell
+ * named like a configured cell: logged, -EEXIST.
+ */
+int layout_apply(struct nvmem_device *dev, const struct layout_params *p);
+
+#endif

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+/* What is mounted where: the mountinfo reader behind start-up checks. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "daemon/mountpoint.h"
+
+static void test_mountinfo(void **state)
+{
+	static const char text[] =
+		"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+		"40 22 0:35 / /mnt/nvmem rw,nosuid shared:20 - fuse.sshfs host: rw\n"
+		"41 40 0:36 / /mnt/nvmem rw,nosuid shared:21 - fuse.nvmemfs nvmemfs rw\n"
+		"42 22 0:37 / /mnt/with\\040blank rw - fuse.nvmemfs nvmemfs rw\n"
+		"43 22 0:38 / /mnt/tagless rw - tmpfs tmpfs rw\n"
+		"44 22 0:39 / /mnt/broken rw no-separator\n";
+	char type[32];
+
+	/* The topmost mount wins. */
+	assert_int_equal(mountinfo_fstype(text, strlen(text), "/mnt/nvmem", type,
+					  sizeof(type)), 1);
+	assert_string_equal(type, "fuse.nvmemfs");
+	assert_int_equal(mountinfo_fstype(text, strlen(text), "/mnt/with blank",
+					  type, sizeof(type)), 1);
+	assert_string_equal(type, "fuse.nvmemfs");
+	assert_int_equal(mountinfo_fstype(text, strlen(text), "/mnt/tagless",
+					  type, sizeof(type)), 1);
+	assert_string_equal(type, "tmpfs");
+	assert_int_equal(mountinfo_fstype(text, strlen(text), "/mnt/broken",
+					  type, sizeof(type)), 0);
+	assert_int_equal(mountinfo_fstype(text, strlen(text), "/mnt", type,
+					  sizeof(type)), 0);
+	assert_int_equal(mountinfo_fstype(text, strlen(text), "/mnt/nvmem", type,
+					  4), -ENAMETOOLONG);
+	/* A prefix is not the mount point. */
+	assert_int_equal(mountinfo_fstype(text, 60, "/mnt/nvmem", type,
+					  sizeof(type)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mountinfo),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
