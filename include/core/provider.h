@@ -33,6 +33,16 @@ enum nvmem_type {
 	NVMEM_TYPE_FRAM,
 };
 
+/*
+ * The one rule for "the hardware is gone" in an errno a kernel interface
+ * returned: ENODEV, or ESHUTDOWN (a USB device disconnected mid-request).
+ * Anything else (ENXIO, a NACK on I2C; ETIMEDOUT; EIO) may be a bus that
+ * failed once: a provider that knows better from its own transport (its
+ * node has left sysfs) says -ENODEV itself. The core unregisters a device
+ * whose provider returns a gone errno.
+ */
+bool provider_errno_gone(int err);
+
 /* "EEPROM", "OTP", "Battery backed", "FRAM", "Unknown" as the kernel's
  * nvmem sysfs ABI spells them. */
 const char *nvmem_type_name(enum nvmem_type type);

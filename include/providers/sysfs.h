@@ -35,11 +35,6 @@ void sysfs_provider_cells_free(struct nvmem_cell *cells, size_t n);
 int sysfs_cell_name_parse(const char *file, char *name, size_t size,
 			  uint64_t *off, unsigned int *bit);
 
-/* Read the small attribute @root/@name/@attr into @buf, without its
- * newline. 0 or -errno. */
-int sysfs_attr(const char *root, const char *name, const char *attr,
-	       char *buf, size_t size);
-
 extern const struct nvmem_provider_ops sysfs_provider_ops;
 
 #endif

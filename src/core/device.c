@@ -13,6 +13,7 @@
 
 #include "core/cache.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "core/nvmem.h"
 #include "core/registry.h"
 #include "core/srcu.h"
@@ -74,7 +75,7 @@ struct nvmem_device {
 	_Atomic uint64_t written_ns;
 	_Atomic uint64_t *cell_written_ns;
 
-	atomic_long refs;
+	struct util_ref refs;
 	/* False from the first step of unregistration on; lets a read that
 	 * raced with the unplug report ENODEV even if its bytes arrived. */
 	atomic_bool alive;
@@ -96,17 +97,6 @@ struct nvmem_device {
 	enum nvmem_state state;
 	atomic_bool gone_reported;
 };
-
-static uint64_t nvmem_hash_name(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
-
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 struct nvmem_device *nvmem_device_new(const char *name,
 				      const struct nvmem_provider_ops *ops,
@@ -140,7 +130,7 @@ struct nvmem_device *nvmem_device_new(const char *name,
 	dev->read_chunk = info->read_chunk ? info->read_chunk : 4096;
 	dev->write_chunk = info->write_chunk ? info->write_chunk : 4096;
 	dev->perm = info->perm;
-	atomic_init(&dev->refs, 1);
+	util_ref_init(&dev->refs);
 	atomic_init(&dev->alive, true);
 	atomic_init(&dev->impl, impl);
 	atomic_init(&dev->gone_reported, false);
@@ -301,7 +291,7 @@ static int nvmem_cell_hash_grow(struct nvmem_device *dev)
 	if (!table)
 		return -ENOMEM;
 	for (i = 0; i < dev->ncells; i++) {
-		size_t h = nvmem_hash_name(dev->cells[i].name) & (size - 1);
+		size_t h = util_hash_str(UTIL_HASH_INIT, dev->cells[i].name) & (size - 1);
 
 		while (table[h])
 			h = (h + 1) & (size - 1);
@@ -320,7 +310,7 @@ ssize_t nvmem_device_find_cell(const struct nvmem_device *dev,
 
 	if (!dev->cell_hash_size)
 		return -ENOENT;
-	for (h = nvmem_hash_name(name) & mask; dev->cell_hash[h];
+	for (h = util_hash_str(UTIL_HASH_INIT, name) & mask; dev->cell_hash[h];
 	     h = (h + 1) & mask) {
 		size_t i = dev->cell_hash[h] - 1;
 
@@ -380,7 +370,7 @@ int nvmem_device_add_cell(struct nvmem_device *dev,
 	c->name = strdup(cell->name);
 	if (!c->name)
 		return -ENOMEM;
-	h = nvmem_hash_name(c->name) & (dev->cell_hash_size - 1);
+	h = util_hash_str(UTIL_HASH_INIT, c->name) & (dev->cell_hash_size - 1);
 	while (dev->cell_hash[h])
 		h = (h + 1) & (dev->cell_hash_size - 1);
 	dev->cell_hash[h] = ++dev->ncells;
@@ -389,7 +379,7 @@ int nvmem_device_add_cell(struct nvmem_device *dev,
 
 struct nvmem_device *nvmem_device_get(struct nvmem_device *dev)
 {
-	atomic_fetch_add_explicit(&dev->refs, 1, memory_order_relaxed);
+	util_ref_get(&dev->refs);
 	return dev;
 }
 
@@ -405,9 +395,7 @@ void nvmem_device_put(struct nvmem_device *dev)
 
 	if (!dev)
 		return;
-	/* acq_rel rather than release + acquire fence: the same ordering,
-	 * and ThreadSanitizer does not model fences. */
-	if (atomic_fetch_sub_explicit(&dev->refs, 1, memory_order_acq_rel) != 1)
+	if (!util_ref_put(&dev->refs))
 		return;
 
 	/* Never registered (or registration failed): nobody can be inside
@@ -472,12 +460,6 @@ const struct nvmem_cell *nvmem_device_cell(const struct nvmem_device *dev,
 	return index < dev->ncells ? &dev->cells[index] : NULL;
 }
 
-/* Errors that mean "the hardware is gone" rather than "the bus failed". */
-static bool nvmem_error_is_gone(int err)
-{
-	return err == -ENODEV || err == -ESHUTDOWN || err == -ENXIO;
-}
-
 /*
  * Map a provider error. Once the device is dying, whatever the provider
  * said (EIO from a half-removed adapter, the ENODEV of its cancel, ...)
@@ -488,7 +470,7 @@ static ssize_t nvmem_device_error(struct nvmem_device *dev, ssize_t err)
 {
 	if (!atomic_load(&dev->alive))
 		return -ENODEV;
-	if (nvmem_error_is_gone(err)) {
+	if (provider_errno_gone(-err)) {
 		nvmem_device_report_gone(dev);
 		return -ENODEV;
 	}
@@ -825,7 +807,7 @@ void nvmem_device_unregister(struct nvmem_device *dev)
 	pthread_mutex_unlock(&dev->state_lock);
 
 	/* Ours plus the registry's that registry_remove() handed over. */
-	handles = atomic_load(&dev->refs) - 2;
+	handles = util_ref_read(&dev->refs) - 2;
 	log_info("%s: unregistered (backing %s, %ld reference%s still held)",
 		 dev->name, nvmem_device_backing(dev), handles,
 		 handles == 1 ? "" : "s");

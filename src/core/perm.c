@@ -40,44 +40,48 @@ static int perm_parse_id(const char *s, uint32_t *id)
 	return 0;
 }
 
-int perm_parse_user(const char *s, uid_t *uid)
+static int perm_lookup_user(const char *name, uint32_t *id)
 {
 	struct passwd pw, *res = NULL;
 	char buf[4096];
-	uint32_t id;
+
+	if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) || !res)
+		return -ENOENT;
+	*id = res->pw_uid;
+	return 0;
+}
+
+static int perm_lookup_group(const char *name, uint32_t *id)
+{
+	struct group gr, *res = NULL;
+	char buf[4096];
+
+	if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) || !res)
+		return -ENOENT;
+	*id = res->gr_gid;
+	return 0;
+}
+
+/* A number as it is, a name through @lookup, as chown(1) takes them. */
+static int perm_parse_name(const char *s, uint32_t *id,
+			   int (*lookup)(const char *name, uint32_t *id))
+{
 	int ret;
 
 	if (!*s)
 		return -EINVAL;
-	ret = perm_parse_id(s, &id);
-	if (ret <= 0) {
-		*uid = id;
-		return ret;
-	}
-	if (getpwnam_r(s, &pw, buf, sizeof(buf), &res) || !res)
-		return -ENOENT;
-	*uid = res->pw_uid;
-	return 0;
+	ret = perm_parse_id(s, id);
+	return ret <= 0 ? ret : lookup(s, id);
+}
+
+int perm_parse_user(const char *s, uid_t *uid)
+{
+	return perm_parse_name(s, uid, perm_lookup_user);
 }
 
 int perm_parse_group(const char *s, gid_t *gid)
 {
-	struct group gr, *res = NULL;
-	char buf[4096];
-	uint32_t id;
-	int ret;
-
-	if (!*s)
-		return -EINVAL;
-	ret = perm_parse_id(s, &id);
-	if (ret <= 0) {
-		*gid = id;
-		return ret;
-	}
-	if (getgrnam_r(s, &gr, buf, sizeof(buf), &res) || !res)
-		return -ENOENT;
-	*gid = res->gr_gid;
-	return 0;
+	return perm_parse_name(s, gid, perm_lookup_group);
 }
 
 static void perm_apply(struct nvmem_perm *p, const struct perm_override *o)

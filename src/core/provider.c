@@ -32,3 +32,8 @@ int nvmem_type_parse(const char *s, enum nvmem_type *type)
 	}
 	return -EINVAL;
 }
+
+bool provider_errno_gone(int err)
+{
+	return err == ENODEV || err == ESHUTDOWN;
+}

@@ -30,6 +30,7 @@
 #include <urcu/rculfhash.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "core/nvmem.h"
 #include "core/registry.h"
 #include "base/tsan.h"
@@ -100,13 +101,7 @@ static void registry_synchronize(void)
 
 static unsigned long registry_hash_name(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
-
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return util_hash_str(UTIL_HASH_INIT, s);
 }
 
 static unsigned long registry_hash_id(uint64_t id)

@@ -24,6 +24,7 @@
 #include "providers/at24.h"
 #include "daemon/config.h"
 #include "base/log.h"
+#include "base/util.h"
 
 #define CONFIG_NAME_MAX	255
 
@@ -929,11 +930,7 @@ struct cell_set {
 
 static size_t cell_set_hash(size_t device, const char *name)
 {
-	uint64_t h = 1469598103934665603ull ^ device;	/* FNV-1a */
-
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 1099511628211ull;
-	return h;
+	return util_hash_str(UTIL_HASH_INIT ^ device, name);
 }
 
 static const struct config_cell *cell_seen(const struct cell_set *set,

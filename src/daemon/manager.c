@@ -22,6 +22,7 @@
 #include "emul/i2c_emul.h"
 #include "layouts/layout.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "daemon/manager.h"
 #include "core/nvmem.h"
 #include "providers/file.h"
@@ -817,17 +818,6 @@ void manager_rescan(struct manager *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* Does the kernel still have the character device @rdev (an i2c-dev
- * node)? Its sysfs entry goes before the adapter waits for our handle. */
-static bool manager_chardev_present(dev_t rdev)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u", major(rdev),
-		 minor(rdev));
-	return access(path, F_OK) == 0;
-}
-
 static bool manager_kernel_present(const char *kname)
 {
 	char path[PATH_MAX];
@@ -847,7 +837,7 @@ static bool manager_backing_present(const struct binding *b)
 		return !b->rdev || (stat(cd->path, &st) == 0 &&
 				    st.st_rdev == b->rdev);
 	case CONFIG_PROVIDER_AT24:
-		return !b->rdev || manager_chardev_present(b->rdev);
+		return !b->rdev || util_dev_present(b->rdev, false);
 	case CONFIG_PROVIDER_SYSFS:
 		return manager_kernel_present(cd->kernel_name);
 	}

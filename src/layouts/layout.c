@@ -19,6 +19,7 @@
 
 #include "layouts/layout.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "core/nvmem.h"
 
 /* The largest ONIE TlvInfo: 11-byte header + a 16-bit length. */
@@ -34,7 +35,7 @@ struct uboot_where {
 	uint64_t off[2];
 	bool redundant;
 	size_t size;
-	atomic_int refs;
+	struct util_ref refs;
 	/* Per device: max_raw is this environment's size for text
 	 * variables, 6 bytes for MAC addresses. */
 	struct nvmem_cell_ops ops, mac_ops;
@@ -49,7 +50,7 @@ static void uboot_var_free(void *priv)
 {
 	struct uboot_var *v = priv;
 
-	if (atomic_fetch_sub(&v->where->refs, 1) == 1)
+	if (util_ref_put(&v->where->refs))
 		free(v->where);
 	free(v);
 }
@@ -298,7 +299,7 @@ static int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	atomic_init(&w->refs, 1);	/* ours, dropped at the end */
+	util_ref_init(&w->refs);	/* ours, dropped at the end */
 	w->off[0] = p->env_offset;
 	w->redundant = p->env_redundant_offset >= 0;
 	w->off[1] = w->redundant ? (uint64_t)p->env_redundant_offset : 0;
@@ -333,7 +334,7 @@ static int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 		}
 		strcpy(v->name, uboot_env_name(env, i));
 		v->where = w;
-		atomic_fetch_add(&w->refs, 1);
+		util_ref_get(&w->refs);
 		cell.name = v->name;
 		cell.format = uboot_is_mac(v->name) ? CELL_FORMAT_MAC :
 			      CELL_FORMAT_STRING;
@@ -350,7 +351,7 @@ static int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 	}
 	uboot_env_free(env);
 out:
-	if (atomic_fetch_sub(&w->refs, 1) == 1)
+	if (util_ref_put(&w->refs))
 		free(w);
 	return ret;
 }

@@ -21,6 +21,7 @@
 #include "providers/at24.h"
 #include "providers/i2c.h"
 #include "base/log.h"
+#include "core/provider.h"
 
 /*
  * Lifetime: see provider.h. @ad is referenced and released in destroy.
@@ -61,7 +62,7 @@ static uint64_t at24_now_us(void)
 
 static bool at24_gone(int err)
 {
-	return err == -ENODEV || err == -ESHUTDOWN;
+	return provider_errno_gone(-err);
 }
 
 /* A NACK: the chip is busy with its write cycle, or not there. */

@@ -21,6 +21,7 @@
 #include <mtd/mtd-user.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "providers/file.h"
 
 /* Bounds one provider call, and so how long an unplug waits for a read
@@ -46,6 +47,7 @@
  */
 struct file_provider {
 	int fd;
+	bool node;		/* a block or character device */
 	bool mtd;
 	bool mtd_erase;		/* MTD needs an erase before writing */
 	uint32_t erase_size;
@@ -117,27 +119,18 @@ int file_provider_open(const char *path, bool read_only, void **priv,
 	pthread_rwlock_init(&fp->erase_lock, &attr);
 	pthread_rwlockattr_destroy(&attr);
 	memset(info, 0, sizeof(*info));
-	fp->fd = -1;
-	if (!read_only)
-		fp->fd = open(path, O_RDWR | O_CLOEXEC);
+	/* Not writable: served read-only. */
+	fp->fd = util_open_rw_or_ro(path, &read_only);
 	if (fp->fd < 0) {
-		if (!read_only && errno != EACCES && errno != EROFS &&
-		    errno != EPERM) {
-			ret = -errno;
-			goto err_free;
-		}
-		/* Not writable: serve it read-only. */
-		fp->fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fp->fd < 0) {
-			ret = -errno;
-			goto err_free;
-		}
-		info->read_only = true;
+		ret = fp->fd;
+		goto err_free;
 	}
+	info->read_only = read_only;
 	if (fstat(fp->fd, &st) < 0) {
 		ret = -errno;
 		goto err_close;
 	}
+	fp->node = S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode);
 	ret = file_size(fp, &st, info);
 	if (ret < 0)
 		goto err_close;
@@ -161,6 +154,18 @@ err_free:
 	return ret;
 }
 
+/*
+ * A failed read or write: for a device node, ENXIO too means that its
+ * driver has no device any more (a block device or MTD gone under us);
+ * otherwise the kernel's one rule (provider_errno_gone()).
+ */
+static ssize_t file_error(const struct file_provider *fp, ssize_t n)
+{
+	if (n < 0 && (provider_errno_gone(-n) || (fp->node && n == -ENXIO)))
+		return -ENODEV;
+	return n;
+}
+
 static ssize_t file_read(void *priv, uint64_t off, void *buf, size_t len)
 {
 	struct file_provider *fp = priv;
@@ -168,19 +173,10 @@ static ssize_t file_read(void *priv, uint64_t off, void *buf, size_t len)
 
 	if (fp->mtd_erase)
 		pthread_rwlock_rdlock(&fp->erase_lock);
-	do {
-		if (atomic_load_explicit(&fp->cancelled, memory_order_relaxed)) {
-			n = -1;
-			errno = ENODEV;
-			break;
-		}
-		n = pread(fp->fd, buf, len, off);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		n = -errno;
+	n = util_pio(fp->fd, false, buf, len, off, &fp->cancelled);
 	if (fp->mtd_erase)
 		pthread_rwlock_unlock(&fp->erase_lock);
-	return n ? n : -EIO;	/* the file shrank under us */
+	return n ? file_error(fp, n) : -EIO;	/* 0: the file shrank */
 }
 
 /*
@@ -204,7 +200,8 @@ static ssize_t file_splice_read(void *priv, uint64_t off, int pipe_fd,
 			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)	/* EAGAIN: the pipe is full, which the core avoids */
-		return errno == EINVAL || errno == EAGAIN ? -EOPNOTSUPP : -errno;
+		return errno == EINVAL || errno == EAGAIN ? -EOPNOTSUPP :
+		       file_error(fp, -errno);
 	return n ? n : -EIO;	/* the file shrank under us */
 }
 
@@ -215,14 +212,10 @@ static ssize_t file_pwrite_all(struct file_provider *fp, uint64_t off,
 	ssize_t n;
 
 	while (done < len) {
-		if (atomic_load_explicit(&fp->cancelled, memory_order_relaxed))
-			return -ENODEV;
-		n = pwrite(fp->fd, (const char *)buf + done, len - done,
-			   off + done);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = util_pio(fp->fd, true, (char *)buf + done, len - done,
+			     off + done, &fp->cancelled);
 		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
+			return n < 0 ? file_error(fp, n) : -EIO;
 		done += n;
 	}
 	return done;
@@ -241,9 +234,10 @@ static ssize_t file_mtd_write(struct file_provider *fp, uint64_t off,
 	block = malloc(fp->erase_size);
 	if (!block)
 		return -ENOMEM;
-	n = pread(fp->fd, block, fp->erase_size, start);
+	n = util_pio(fp->fd, false, block, fp->erase_size, start,
+		     &fp->cancelled);
 	if (n != (ssize_t)fp->erase_size) {
-		n = n < 0 ? -errno : -EIO;
+		n = n < 0 ? file_error(fp, n) : -EIO;
 		goto out;
 	}
 	memcpy(block + (off - start), buf, len);

@@ -16,7 +16,8 @@
 #include <linux/i2c-dev.h>
 
 #include "providers/i2c.h"
-#include "providers/sysfs.h"
+#include "base/util.h"
+#include "core/provider.h"
 
 /*
  * @lock serialises transactions on the bus; @refs counts the providers
@@ -29,7 +30,7 @@ struct i2c_adapter {
 	unsigned int max_read;	/* 0: no limit */
 	unsigned int max_write;
 	pthread_mutex_t lock;
-	atomic_int refs;
+	struct util_ref refs;
 	struct i2c_adapter *next;	/* in i2c_open_list, /dev/i2c-N only */
 };
 
@@ -55,13 +56,13 @@ struct i2c_adapter *i2c_adapter_new(int bus, const struct i2c_adapter_ops *ops,
 	ad->max_read = ops->max_read;
 	ad->max_write = ops->max_write;
 	pthread_mutex_init(&ad->lock, NULL);
-	atomic_init(&ad->refs, 1);
+	util_ref_init(&ad->refs);
 	return ad;
 }
 
 struct i2c_adapter *i2c_adapter_get(struct i2c_adapter *ad)
 {
-	atomic_fetch_add(&ad->refs, 1);
+	util_ref_get(&ad->refs);
 	return ad;
 }
 
@@ -75,8 +76,7 @@ void i2c_adapter_put(struct i2c_adapter *ad)
 		/* A shared /dev/i2c-N adapter: drop it from the list and
 		 * the count together. */
 		pthread_mutex_lock(&i2c_open_lock);
-		if (atomic_fetch_sub_explicit(&ad->refs, 1,
-					      memory_order_acq_rel) != 1) {
+		if (!util_ref_put(&ad->refs)) {
 			pthread_mutex_unlock(&i2c_open_lock);
 			return;
 		}
@@ -87,8 +87,7 @@ void i2c_adapter_put(struct i2c_adapter *ad)
 			}
 		}
 		pthread_mutex_unlock(&i2c_open_lock);
-	} else if (atomic_fetch_sub_explicit(&ad->refs, 1,
-					     memory_order_acq_rel) != 1) {
+	} else if (!util_ref_put(&ad->refs)) {
 		return;
 	}
 	if (ad->ops->close)
@@ -180,7 +179,7 @@ static void i2c_dev_limits(struct i2c_adapter *ad, int bus)
 	size_t i;
 
 	snprintf(node, sizeof(node), "i2c-%d", bus);
-	if (sysfs_attr("/sys/class/i2c-adapter", node, "name", name,
+	if (util_sysfs_attr("/sys/class/i2c-adapter", node, "name", name,
 		       sizeof(name)) < 0)
 		return;
 	for (i = 0; i < sizeof(i2c_bridges) / sizeof(i2c_bridges[0]); i++) {
@@ -204,16 +203,13 @@ static void i2c_dev_limits(struct i2c_adapter *ad, int bus)
 static bool i2c_dev_gone(void *priv)
 {
 	const struct i2c_dev *d = priv;
-	char path[64];
 
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u", major(d->rdev),
-		 minor(d->rdev));
-	return access(path, F_OK) < 0 && errno == ENOENT;
+	return !util_dev_present(d->rdev, false);
 }
 
 static int i2c_dev_error(struct i2c_dev *d, int err)
 {
-	if (err == ENODEV || err == ESHUTDOWN || i2c_dev_gone(d))
+	if (provider_errno_gone(err) || i2c_dev_gone(d))
 		return -ENODEV;
 	return -err;
 }

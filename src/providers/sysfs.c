@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "core/nvmem.h"
 #include "providers/sysfs.h"
 
@@ -44,7 +45,7 @@ struct sysfs_provider {
  */
 static ssize_t sysfs_map_error(int err, bool gone)
 {
-	if (gone || err == ENODEV || err == ESHUTDOWN)	/* USB: disconnected */
+	if (gone || provider_errno_gone(err))
 		return -ENODEV;
 	if (err == EPERM || err == EACCES || err == EROFS)
 		return -EROFS;
@@ -57,26 +58,6 @@ static ssize_t sysfs_error(const struct sysfs_provider *sp, int err)
 {
 	return sysfs_map_error(err, access(sp->path, F_OK) < 0 &&
 				    errno == ENOENT);
-}
-
-int sysfs_attr(const char *root, const char *name, const char *attr,
-	       char *buf, size_t size)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s/%s", root, name, attr);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
 }
 
 int sysfs_provider_open(const char *root, const char *name, bool read_only,
@@ -93,22 +74,13 @@ int sysfs_provider_open(const char *root, const char *name, bool read_only,
 	if (!sp)
 		return -ENOMEM;
 	strcpy(sp->path, path);
-	if (sysfs_attr(root, name, "force_ro", attr, sizeof(attr)) == 0 &&
+	if (util_sysfs_attr(root, name, "force_ro", attr, sizeof(attr)) == 0 &&
 	    attr[0] == '1')
 		read_only = true;
-	sp->fd = read_only ? -1 : open(path, O_RDWR | O_CLOEXEC);
+	sp->fd = util_open_rw_or_ro(path, &read_only);
 	if (sp->fd < 0) {
-		if (!read_only && errno != EACCES && errno != EPERM &&
-		    errno != EROFS) {
-			ret = -errno;
-			goto err_free;
-		}
-		sp->fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (sp->fd < 0) {
-			ret = -errno;
-			goto err_free;
-		}
-		read_only = true;
+		ret = sp->fd;
+		goto err_free;
 	}
 	if (fstat(sp->fd, &st) < 0) {
 		ret = -errno;
@@ -126,7 +98,7 @@ int sysfs_provider_open(const char *root, const char *name, bool read_only,
 	info->immutable = !(st.st_mode & 0222);
 	info->read_only = read_only || info->immutable;
 	info->type = NVMEM_TYPE_UNKNOWN;
-	if (sysfs_attr(root, name, "type", attr, sizeof(attr)) == 0)
+	if (util_sysfs_attr(root, name, "type", attr, sizeof(attr)) == 0)
 		nvmem_type_parse(attr, &info->type);
 	info->read_chunk = SYSFS_CHUNK;
 	info->write_chunk = SYSFS_CHUNK;
@@ -140,35 +112,25 @@ err_free:
 	return ret;
 }
 
+static ssize_t sysfs_io(struct sysfs_provider *sp, bool write, void *buf,
+		       size_t len, uint64_t off)
+{
+	ssize_t n = util_pio(sp->fd, write, buf, len, off, &sp->cancelled);
+
+	if (n < 0)
+		return n == -ENODEV ? n : sysfs_error(sp, -n);
+	return n ? n : -EIO;
+}
+
 static ssize_t sysfs_read(void *priv, uint64_t off, void *buf, size_t len)
 {
-	struct sysfs_provider *sp = priv;
-	ssize_t n;
-
-	do {
-		if (atomic_load_explicit(&sp->cancelled, memory_order_relaxed))
-			return -ENODEV;
-		n = pread(sp->fd, buf, len, off);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return sysfs_error(sp, errno);
-	return n ? n : -EIO;
+	return sysfs_io(priv, false, buf, len, off);
 }
 
 static ssize_t sysfs_write(void *priv, uint64_t off, const void *buf,
 			   size_t len)
 {
-	struct sysfs_provider *sp = priv;
-	ssize_t n;
-
-	do {
-		if (atomic_load_explicit(&sp->cancelled, memory_order_relaxed))
-			return -ENODEV;
-		n = pwrite(sp->fd, buf, len, off);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return sysfs_error(sp, errno);
-	return n ? n : -EIO;
+	return sysfs_io(priv, true, (void *)buf, len, off);
 }
 
 static void sysfs_cancel(void *priv)
@@ -205,7 +167,7 @@ const struct nvmem_provider_ops sysfs_provider_ops = {
  */
 struct sysfs_cells_dir {
 	int fd;
-	atomic_int refs;
+	struct util_ref refs;
 };
 
 /* What a kernel cell's ops need: its file, in that directory. */
@@ -220,7 +182,7 @@ static void sysfs_cell_free(void *priv)
 
 	if (!sc)
 		return;
-	if (atomic_fetch_sub(&sc->dir->refs, 1) == 1) {
+	if (util_ref_put(&sc->dir->refs)) {
 		close(sc->dir->fd);
 		free(sc->dir);
 	}
@@ -336,7 +298,7 @@ int sysfs_provider_cells(const char *root, const char *name,
 	}
 	/* The listing's descriptor becomes the cells' own. */
 	cdir->fd = dup(fd);
-	atomic_init(&cdir->refs, 1);	/* ours, dropped at the end */
+	util_ref_init(&cdir->refs);	/* ours, dropped at the end */
 	if (cdir->fd < 0) {
 		ret = -errno;
 		goto out;
@@ -364,7 +326,7 @@ int sysfs_provider_cells(const char *root, const char *name,
 			goto out;
 		}
 		sc->dir = cdir;
-		atomic_fetch_add(&cdir->refs, 1);
+		util_ref_get(&cdir->refs);
 		strcpy(sc->name, de->d_name);	/* d_name holds NAME_MAX at most */
 		memset(&list[count], 0, sizeof(list[count]));
 		list[count].name = strdup(cname);
@@ -383,7 +345,7 @@ int sysfs_provider_cells(const char *root, const char *name,
 	}
 out:
 	closedir(d);
-	if (atomic_fetch_sub(&cdir->refs, 1) == 1) {
+	if (util_ref_put(&cdir->refs)) {
 		if (cdir->fd >= 0)
 			close(cdir->fd);
 		free(cdir);

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small primitives that several layers need, each written once here
+ * (FNV hash, cancellable file I/O, sysfs look-ups, a reference count).
+ * Internal to nvmemfs: no layer's API is built on them.
+ */
+#ifndef NVMEMFS_UTIL_H
+#define NVMEMFS_UTIL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* FNV-1a of @s, continuing from @h (start with UTIL_HASH_INIT). */
+#define UTIL_HASH_INIT	0xcbf29ce484222325ULL
+uint64_t util_hash_str(uint64_t h, const char *s);
+
+/*
+ * One pread(2) or pwrite(2) (@write) at @off, retried on EINTR and
+ * abandoned with -ENODEV once *@cancelled is set: the providers' way of
+ * letting an unplug cut in between two tries. Returns the byte count or
+ * -errno.
+ */
+ssize_t util_pio(int fd, bool write, void *buf, size_t len, uint64_t off,
+		 const atomic_bool *cancelled);
+
+/*
+ * Open @path read-write unless @read_only; a backing that refuses
+ * writing (EACCES, EPERM, EROFS) is opened read-only and *@read_only set.
+ * Returns the descriptor or -errno.
+ */
+int util_open_rw_or_ro(const char *path, bool *read_only);
+
+/* Does the kernel still have the character or block device @rdev? Its
+ * /sys/dev entry goes as soon as the removal starts, long before the
+ * last descriptor of its node is closed. */
+bool util_dev_present(dev_t rdev, bool block);
+
+/* Read the small attribute @root/@name/@attr into @buf, without its
+ * newline. 0 or -errno. */
+int util_sysfs_attr(const char *root, const char *name, const char *attr,
+		    char *buf, size_t size);
+
+/*
+ * The one reference count idiom: C11 atomics, so that ThreadSanitizer
+ * sees the final put order every earlier user's accesses before the
+ * free (it does not model fences, nor liburcu's urcu_ref).
+ */
+struct util_ref {
+	atomic_long n;
+};
+
+static inline void util_ref_init(struct util_ref *r)
+{
+	atomic_init(&r->n, 1);
+}
+
+static inline void util_ref_get(struct util_ref *r)
+{
+	atomic_fetch_add_explicit(&r->n, 1, memory_order_relaxed);
+}
+
+/* True for the put that dropped the last reference: free then. */
+static inline bool util_ref_put(struct util_ref *r)
+{
+	return atomic_fetch_sub_explicit(&r->n, 1, memory_order_acq_rel) == 1;
+}
+
+static inline long util_ref_read(struct util_ref *r)
+{
+	return atomic_load_explicit(&r->n, memory_order_relaxed);
+}
+
+#endif

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Primitives shared by the layers (util.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+uint64_t util_hash_str(uint64_t h, const char *s)
+{
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+ssize_t util_pio(int fd, bool write, void *buf, size_t len, uint64_t off,
+		 const atomic_bool *cancelled)
+{
+	ssize_t n;
+
+	do {
+		if (atomic_load_explicit(cancelled, memory_order_relaxed))
+			return -ENODEV;
+		n = write ? pwrite(fd, buf, len, off) : pread(fd, buf, len, off);
+	} while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+int util_open_rw_or_ro(const char *path, bool *read_only)
+{
+	int fd = -1;
+
+	if (!*read_only) {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		if (errno != EACCES && errno != EPERM && errno != EROFS)
+			return -errno;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*read_only = true;
+	return fd;
+}
+
+bool util_dev_present(dev_t rdev, bool block)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/dev/%s/%u:%u",
+		 block ? "block" : "char", major(rdev), minor(rdev));
+	return !(access(path, F_OK) < 0 && errno == ENOENT);
+}
+
+int util_sysfs_attr(const char *root, const char *name, const char *attr,
+		    char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", root, name, attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
