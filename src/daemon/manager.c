@@ -168,88 +168,6 @@ static void manager_cell_error(const struct config *cfg,
 	}
 }
 
-/*
- * The geometry an at24 device's keys give must be one its chip has: more
- * bytes than the chip holds, or word addresses narrower than its own,
- * would spread the array over I2C addresses where other chips answer.
- * 0, or -EINVAL with the first mistake found reported against its key.
- */
-static int manager_check_at24(const struct config *cfg,
-			      const struct config_device *cd,
-			      const struct at24_chip *chip, uint64_t size,
-			      const char *section)
-{
-	unsigned int width = cd->address_width ? cd->address_width :
-			     chip->addr_width;
-	uint64_t blocks = (size + (1u << width) - 1) >> width;
-	unsigned int last;
-
-	if (size > chip->size) {
-		config_error(cfg, config_device_line(cd, "size"), section, "size",
-			     "%" PRIu64 " bytes is more than a %s holds (%u)",
-			     size, chip->name, chip->size);
-		return -EINVAL;
-	}
-	if (blocks > chip->naddr) {
-		config_error(cfg, config_device_line(cd, "address-width"), section,
-			     "address-width", "%u-bit word addresses would spread a %s over %" PRIu64 " I2C addresses; it answers on %u",
-			     width, chip->name, blocks, chip->naddr);
-		return -EINVAL;
-	}
-	last = cd->address + ((unsigned int)(blocks - 1) << chip->addr_shift);
-	if (last > 0x77) {
-		config_error(cfg, config_device_line(cd, "address"), section,
-			     "address", "a %s at 0x%02x also answers at 0x%02x, past 0x77",
-			     chip->name, cd->address, last);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/*
- * What this build can serve. A configuration asking for more must not
- * start (or pass --check-config) silently without it.
- */
-static int manager_check_supported(const struct config *cfg)
-{
-	char section[300];
-	int ret = 0;
-	size_t i;
-
-	for (i = 0; i < cfg->ndevices; i++) {
-		const struct config_device *cd = &cfg->devices[i];
-		const struct at24_chip *chip;
-		uint64_t size;
-		size_t j;
-
-		if (cd->provider != CONFIG_PROVIDER_AT24)
-			continue;
-		snprintf(section, sizeof(section), "device %s", cd->name);
-		chip = at24_chip_find(cd->chip);
-		if (!chip) {
-			config_error(cfg, config_device_line(cd, "chip"),
-				     section, "chip", "unknown chip '%s' (known: %s)",
-				     cd->chip, at24_chip_names());
-			ret = -EINVAL;
-			continue;
-		}
-		/* The chip's size is known before it is plugged in: check
-		 * the geometry and the cells now, not at the first plug. */
-		size = cd->size ? cd->size : chip->size;
-		if (manager_check_at24(cfg, cd, chip, size, section) < 0)
-			ret = -EINVAL;
-		for (j = 0; j < cd->ncells; j++) {
-			const struct config_cell *cc = &cd->cells[j];
-
-			if (cc->offset > size || cc->size > size - cc->offset) {
-				manager_cell_error(cfg, cc, -ERANGE, size);
-				ret = -EINVAL;
-			}
-		}
-	}
-	return ret;
-}
-
 /* Add the configured cells; on error the message names file and line. */
 static int manager_add_cells(const struct config *cfg,
 			     const struct config_device *cd,
@@ -567,8 +485,6 @@ static int manager_start_all(struct manager *m, bool dry)
 	size_t i;
 	int ret = 0;
 
-	if (manager_check_supported(m->cfg) < 0)
-		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < m->nbindings; i++)
 		if (manager_start_one(m, &m->bindings[i], dry) < 0)
