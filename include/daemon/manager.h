@@ -16,7 +16,7 @@
 
 struct config;
 struct manager;
-struct udev_device;
+struct uevent_event;
 
 /* @cfg must outlive the manager. */
 int manager_new(const struct config *cfg, struct manager **out);
@@ -31,9 +31,8 @@ void manager_free(struct manager *m);
  */
 int manager_start(struct manager *m);
 
-/* A udev event (add, remove, change, ...) of a watched subsystem. */
-void manager_uevent(struct manager *m, const char *action,
-		    struct udev_device *udev_dev);
+/* A device event of a watched subsystem. */
+void manager_uevent(struct manager *m, const struct uevent_event *ev);
 
 /* SIGUSR2: forget devices whose hardware went away and plug emulated
  * chips back in (a re-plug for tests and the demo). */
@@ -45,8 +44,11 @@ void manager_resync(struct manager *m);
 /* The subsystems manager_uevent() wants to see, NULL-terminated. */
 const char *const *manager_subsystems(const struct manager *m);
 
-/* --check-config: print what would be served; -EINVAL (logged) if this
- * build cannot serve the configuration. */
-int manager_print_plan(const struct config *cfg, FILE *out);
+/*
+ * --check-config: set up every configured device whose backing is there,
+ * as manager_start() would, without registering anything; 0, or -EINVAL
+ * with the same messages manager_start() logs.
+ */
+int manager_check(const struct config *cfg);
 
 #endif

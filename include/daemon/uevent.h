@@ -7,8 +7,33 @@
 #ifndef NVMEMFS_UEVENT_H
 #define NVMEMFS_UEVENT_H
 
-struct udev_device;
+#include <sys/types.h>
+
 struct uevent_monitor;
+
+enum uevent_action {
+	UEVENT_ADD,		/* add, change, bind, online */
+	UEVENT_REMOVE,		/* remove, offline */
+};
+
+/*
+ * One device event as plain data, everything the daemon matches its
+ * configuration against, so that matching needs no libudev (match.h).
+ * The strings live as long as the event callback runs; NULL when the
+ * device has no such thing.
+ */
+struct uevent_event {
+	enum uevent_action action;
+	const char *subsystem;		/* "block", "mtd", "i2c-dev", "nvmem" */
+	const char *sysname;		/* "loop0", "i2c-3", "0-00500" */
+	const char *devnode;		/* "/dev/i2c-3" */
+	dev_t devnum;			/* 0 for devices without a node */
+	/* i2c-dev: the adapter's name, and the USB serial of the bridge
+	 * it sits on (or its HID device's uniq, which HID bridges such as
+	 * the CP2112 carry when there is no USB parent) */
+	const char *adapter_name;
+	const char *usb_serial;
+};
 
 enum uevent_source {
 	UEVENT_SOURCE_AUTO,	/* udev when udevd runs, else kernel */
@@ -20,9 +45,9 @@ int uevent_source_parse(const char *s, enum uevent_source *src);
 const char *uevent_source_name(enum uevent_source src);
 
 struct uevent_ops {
-	/* One device event: "add", "remove", "change", ... Called on the
-	 * monitor thread only, one at a time. */
-	void (*event)(const char *action, struct udev_device *dev, void *data);
+	/* One device event. Called on the monitor thread only, one at a
+	 * time. */
+	void (*event)(const struct uevent_event *ev, void *data);
 	/* Events were lost (socket overflow): every present device has just
 	 * been reported again as "add"; drop what is no longer there. */
 	void (*resync)(void *data);

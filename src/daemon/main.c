@@ -31,6 +31,7 @@
 #include "base/log.h"
 #include "daemon/manager.h"
 #include "daemon/mountpoint.h"
+#include "daemon/plan.h"
 #include "core/registry.h"
 #include "daemon/uevent.h"
 
@@ -256,9 +257,9 @@ static void daemon_report(int status)
 	}
 }
 
-static void on_uevent(const char *action, struct udev_device *dev, void *data)
+static void on_uevent(const struct uevent_event *ev, void *data)
 {
-	manager_uevent(data, action, dev);
+	manager_uevent(data, ev);
 }
 
 static void on_resync(void *data)
@@ -322,7 +323,7 @@ int main(int argc, char **argv)
 	}
 
 	if (o.check_config) {
-		status = manager_print_plan(cfg, stdout) < 0 ? 1 : 0;
+		status = plan_print(cfg, stdout) < 0 ? 1 : 0;
 		goto out_cfg;
 	}
 

@@ -80,6 +80,52 @@ static bool uevent_watched(struct uevent_monitor *m, const char *subsystem)
 	return false;
 }
 
+static int uevent_action_parse(const char *action, enum uevent_action *a)
+{
+	if (!strcmp(action, "add") || !strcmp(action, "change") ||
+	    !strcmp(action, "bind") || !strcmp(action, "online"))
+		*a = UEVENT_ADD;
+	else if (!strcmp(action, "remove") || !strcmp(action, "offline"))
+		*a = UEVENT_REMOVE;
+	else
+		return -EINVAL;	/* unbind, move: nothing to do */
+	return 0;
+}
+
+/* The bridge's serial: the USB device's, else the HID device's uniq. */
+static const char *uevent_usb_serial(struct udev_device *d)
+{
+	struct udev_device *p;
+
+	p = udev_device_get_parent_with_subsystem_devtype(d, "usb",
+							  "usb_device");
+	if (p)
+		return udev_device_get_sysattr_value(p, "serial");
+	p = udev_device_get_parent_with_subsystem_devtype(d, "hid", NULL);
+	return p ? udev_device_get_property_value(p, "HID_UNIQ") : NULL;
+}
+
+/* Hand @d over as a plain event, if it is one of ours. */
+static void uevent_deliver(struct uevent_monitor *m, struct udev_device *d,
+			   const char *action)
+{
+	struct uevent_event ev = {
+		.subsystem = udev_device_get_subsystem(d),
+		.sysname = udev_device_get_sysname(d),
+		.devnode = udev_device_get_devnode(d),
+		.devnum = udev_device_get_devnum(d),
+	};
+
+	if (!action || !uevent_watched(m, ev.subsystem) || !ev.sysname ||
+	    uevent_action_parse(action, &ev.action) < 0)
+		return;
+	if (!strcmp(ev.subsystem, "i2c-dev") && ev.action == UEVENT_ADD) {
+		ev.adapter_name = udev_device_get_sysattr_value(d, "name");
+		ev.usb_serial = uevent_usb_serial(d);
+	}
+	m->ops.event(&ev, m->ops.data);
+}
+
 /* Report every present device of the watched subsystems as "add". */
 static void uevent_enumerate(struct uevent_monitor *m)
 {
@@ -103,8 +149,7 @@ static void uevent_enumerate(struct uevent_monitor *m)
 						 udev_list_entry_get_name(entry));
 		if (!d)
 			continue;	/* gone since the scan */
-		if (uevent_watched(m, udev_device_get_subsystem(d)))
-			m->ops.event("add", d, m->ops.data);
+		uevent_deliver(m, d, "add");
 		udev_device_unref(d);
 	}
 	udev_enumerate_unref(en);
@@ -155,12 +200,22 @@ static void *uevent_thread(void *arg)
 			}
 			continue;
 		}
-		if (uevent_watched(m, udev_device_get_subsystem(d)) &&
-		    udev_device_get_action(d))
-			m->ops.event(udev_device_get_action(d), d, m->ops.data);
+		uevent_deliver(m, d, udev_device_get_action(d));
 		udev_device_unref(d);
 	}
 	return NULL;
+}
+
+/* Everything but the thread, which is joined (or never started). */
+static void uevent_monitor_free(struct uevent_monitor *m)
+{
+	if (m->stop_fd >= 0)
+		close(m->stop_fd);
+	udev_monitor_unref(m->mon);
+	udev_unref(m->udev);
+	pthread_mutex_destroy(&m->lock);
+	pthread_cond_destroy(&m->cond);
+	free(m);
 }
 
 int uevent_monitor_start(enum uevent_source src,
@@ -215,13 +270,7 @@ int uevent_monitor_start(enum uevent_source src,
 	return 0;
 
 err:
-	if (m->stop_fd >= 0)
-		close(m->stop_fd);
-	udev_monitor_unref(m->mon);
-	udev_unref(m->udev);
-	pthread_mutex_destroy(&m->lock);
-	pthread_cond_destroy(&m->cond);
-	free(m);
+	uevent_monitor_free(m);
 	return ret < 0 ? ret : -EIO;
 }
 
@@ -242,10 +291,5 @@ void uevent_monitor_stop(struct uevent_monitor *m)
 	if (write(m->stop_fd, &one, sizeof(one)) != sizeof(one))
 		log_warn("cannot stop the uevent thread cleanly");
 	pthread_join(m->thread, NULL);
-	close(m->stop_fd);
-	udev_monitor_unref(m->mon);
-	udev_unref(m->udev);
-	pthread_mutex_destroy(&m->lock);
-	pthread_cond_destroy(&m->cond);
-	free(m);
+	uevent_monitor_free(m);
 }

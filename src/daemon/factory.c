@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The provider factory (factory.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/nvmem.h"
+#include "daemon/factory.h"
+#include "emul/i2c_emul.h"
+#include "layouts/layout.h"
+#include "providers/at24.h"
+#include "providers/file.h"
+#include "providers/i2c.h"
+#include "providers/sysfs.h"
+
+static void factory_cell_error(const struct config *cfg,
+			       const struct config_cell *cc, int err,
+			       uint64_t dev_size)
+{
+	char section[512];
+	const char *key = "offset";
+
+	snprintf(section, sizeof(section), "cell %s/%s", cc->device, cc->name);
+	switch (err) {
+	case -ERANGE:
+		config_error(cfg, config_cell_line(cc, key), section, key,
+			     "cell (0x%" PRIx64 " + %u bytes) does not fit in the device (%" PRIu64 " bytes)",
+			     cc->offset, cc->size, dev_size);
+		break;
+	case -EEXIST:
+		config_error(cfg, cc->line, section, "name",
+			     "a cell of that name already exists on the device");
+		break;
+	default:
+		config_error(cfg, cc->line, section, "format",
+			     "cannot be added: %s", strerror(-err));
+		break;
+	}
+}
+
+/* Add the configured cells; on error the message names file and line. */
+static int factory_add_cells(const struct config *cfg,
+			     const struct config_device *cd,
+			     struct nvmem_device *dev)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < cd->ncells; i++) {
+		const struct config_cell *cc = &cd->cells[i];
+		struct nvmem_cell cell = {
+			.name = cc->name,
+			.offset = cc->offset,
+			.bytes = cc->size,
+			.bit_offset = cc->bit_offset,
+			.nbits = cc->nbits,
+			.format = cc->format,
+			.read_only = cc->read_only,
+			.perm = cc->perm,
+		};
+
+		ret = nvmem_device_add_cell(dev, &cell);
+		if (ret < 0) {
+			factory_cell_error(cfg, cc, ret, nvmem_device_size(dev));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The emulated bus of an at24 device, created once from its image. */
+static int factory_emulator(const struct config_device *cd,
+			    struct factory_emul *e)
+{
+	const struct at24_chip *chip = at24_chip_find(cd->chip);
+	uint8_t *image;
+	ssize_t n;
+	int fd, ret;
+
+	if (e->ad)
+		return 0;
+	image = calloc(1, chip->size);
+	if (!image)
+		return -ENOMEM;
+	fd = open(cd->emulate, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* A short image leaves the rest erased, as a new chip is. */
+	memset(image, 0xff, chip->size);
+	n = pread(fd, image, chip->size, 0);
+	close(fd);
+	if (n < 0) {
+		ret = -errno;
+		goto out;
+	}
+	e->ad = i2c_emul_new(cd->emulate_clock ? cd->emulate_clock : 100000,
+			     true, &e->emul);
+	if (!e->ad) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* t_WR of 5 ms, the datasheets' maximum for the family. */
+	ret = i2c_emul_add_chip(e->emul, chip, cd->address, image, 5000);
+	if (ret == 0 && cd->emulate_unplug_at >= 0)
+		i2c_emul_unplug_after(e->emul, cd->emulate_unplug_at);
+out:
+	free(image);
+	return ret;
+}
+
+static int factory_open_at24(const struct config_device *cd,
+			     struct i2c_adapter *ad, void **priv,
+			     struct nvmem_provider_info *info)
+{
+	struct at24_params p = {
+		.chip = at24_chip_find(cd->chip),
+		.address = cd->address,
+		.size = cd->size,
+		.page_size = cd->page_size,
+		.addr_width = cd->address_width,
+		.io_limit = cd->io_limit,
+		.write_timeout_ms = cd->write_timeout_ms,
+		.bus_timeout_ms = cd->bus_timeout_ms,
+		.read_only = cd->read_only == 1,
+	};
+
+	return at24_provider_open(&p, ad, priv, info);
+}
+
+/*
+ * cache = unset: read-only devices are cached (OTP, a write-protected
+ * EEPROM: their contents do not change while served), but only up to
+ * 1 MiB, so that a large flash read once does not stay in a small
+ * board's RAM.
+ */
+#define FACTORY_CACHE_DEFAULT_MAX	(1u << 20)
+
+bool factory_cache_default(const struct nvmem_device *dev)
+{
+	return nvmem_device_read_only(dev) &&
+	       nvmem_device_size(dev) <= FACTORY_CACHE_DEFAULT_MAX;
+}
+
+int factory_build(const struct config *cfg, const struct config_device *cd,
+		  struct factory_emul *emul, int bus,
+		  struct nvmem_device **devp, dev_t *rdevp)
+{
+	const struct nvmem_provider_ops *ops;
+	struct nvmem_provider_info info;
+	struct i2c_adapter *ad = NULL;
+	struct nvmem_device *dev;
+	char backing[300];
+	struct stat st;
+	dev_t rdev = 0;
+	void *priv;
+	int ret;
+
+	switch (cd->provider) {
+	case CONFIG_PROVIDER_FILE:
+		ret = file_provider_open(cd->path, cd->read_only == 1, &priv,
+					 &info);
+		if (ret < 0)
+			return ret;
+		ops = &file_provider_ops;
+		snprintf(backing, sizeof(backing), "%s", cd->path);
+		if (stat(cd->path, &st) == 0 &&
+		    (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)))
+			rdev = st.st_rdev;
+		break;
+	case CONFIG_PROVIDER_AT24:
+		if (cd->emulate) {
+			ret = factory_emulator(cd, emul);
+			if (ret < 0)
+				return ret;
+			/* The image stands for the chip: its owner owns it. */
+			if (stat(cd->emulate, &st) < 0)
+				return -errno;
+			ad = i2c_adapter_get(emul->ad);
+			snprintf(backing, sizeof(backing),
+				 "emulated %s at 0x%02x, %u Hz, image %s",
+				 cd->chip, cd->address,
+				 cd->emulate_clock ? cd->emulate_clock : 100000,
+				 cd->emulate);
+		} else {
+			char node[32];
+
+			ret = i2c_adapter_open_dev(bus, &ad);
+			if (ret < 0)
+				return ret;
+			snprintf(node, sizeof(node), "/dev/i2c-%d", bus);
+			if (stat(node, &st) < 0) {
+				ret = -errno;
+				i2c_adapter_put(ad);
+				return ret;
+			}
+			rdev = st.st_rdev;
+			snprintf(backing, sizeof(backing), "%s at 0x%02x on %s",
+				 cd->chip, cd->address, node);
+		}
+		ret = factory_open_at24(cd, ad, &priv, &info);
+		i2c_adapter_put(ad);	/* the provider holds its own */
+		if (ret < 0)
+			return ret;
+		/* Whoever may open /dev/i2c-N may drive the chip anyway. */
+		info.perm = (struct nvmem_perm){ st.st_mode & 07777, st.st_uid,
+						 st.st_gid };
+		ops = &at24_provider_ops;
+		break;
+	case CONFIG_PROVIDER_SYSFS:
+		ret = sysfs_provider_open(SYSFS_NVMEM_ROOT, cd->kernel_name,
+					  cd->read_only == 1, &priv, &info);
+		if (ret < 0)
+			return ret;
+		ops = &sysfs_provider_ops;
+		snprintf(backing, sizeof(backing), "kernel nvmem device %s",
+			 cd->kernel_name);
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (cd->size && cd->size < info.size)
+		info.size = cd->size;	/* serve only the configured part */
+
+	dev = nvmem_device_new(cd->name, ops, priv, &info);
+	if (!dev) {
+		ret = -errno;
+		ops->destroy(priv);
+		return ret;
+	}
+	nvmem_device_set_backing(dev, backing);
+	if (cd->read_only == 1)
+		nvmem_device_set_read_only(dev, true);
+	if (cd->type_set)
+		nvmem_device_set_type(dev, cd->type);
+	nvmem_device_set_perm(dev, &cd->perm);
+	ret = nvmem_device_set_cache(dev, cd->cache == -1 ?
+				     factory_cache_default(dev) : cd->cache);
+	if (ret < 0)
+		goto err_put;
+
+	ret = factory_add_cells(cfg, cd, dev);
+	if (ret < 0)
+		goto err_put;
+	ret = layout_apply(dev, &cd->layout);	/* only for want of memory */
+	if (ret < 0)
+		goto err_put;
+	*devp = dev;
+	*rdevp = rdev;
+	return 0;
+
+err_put:
+	nvmem_device_put(dev);
+	return ret;
+}
+
+void factory_emul_replug(struct factory_emul *emul)
+{
+	if (emul->emul)
+		i2c_emul_replug(emul->emul);
+}
+
+void factory_emul_free(struct factory_emul *emul)
+{
+	i2c_adapter_put(emul->ad);
+	emul->ad = NULL;
+	emul->emul = NULL;
+}
