@@ -342,14 +342,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(LOG_ERR);	/* no line per register / unregister */
-	ret = registry_init();
+	ret = nvmem_core_init();
 	if (ret)
-		die("registry_init", -ret);
+		die("nvmem_core_init", -ret);
 	registry_set_listener(&listener);
 	printf("# unplug latency at the core API: from the start of nvmem_device_unregister()\n"
 	       "# (a) to a failing registry lookup by name, (b) to the in-flight read's -ENODEV\n");
 	run_clock(100000, unplugs, &seed);
 	run_clock(400000, unplugs, &seed);
-	registry_exit();
+	nvmem_core_exit();
 	return 0;
 }

@@ -159,6 +159,11 @@ int nvmem_device_register(struct nvmem_device *dev);
  */
 void nvmem_device_unregister(struct nvmem_device *dev);
 
+/* The core's life: the registry, and at exit every device unregistered
+ * in order before it goes (device.c says which order). */
+int nvmem_core_init(void);
+void nvmem_core_exit(void);
+
 /* Called by a provider that found its hardware gone mid-request: starts
  * the same unregistration on a helper thread, without waiting for udev. */
 void nvmem_device_report_gone(struct nvmem_device *dev);

@@ -10,6 +10,10 @@
  *
  * Threads that call registry_* must be known to liburcu: the registry
  * registers the calling thread on first use, so callers need not care.
+ *
+ * The registry knows a device only by its name, id and reference count,
+ * and calls nothing of it: registering and unregistering, and the order
+ * of teardown, are device.c's (nvmem_device_register(), nvmem_core_exit()).
  */
 #ifndef NVMEMFS_REGISTRY_H
 #define NVMEMFS_REGISTRY_H
@@ -18,6 +22,7 @@
 #include <stdint.h>
 
 struct nvmem_device;
+struct util_ref;
 
 /*
  * Told about registrations and unregistrations, in order, from the thread
@@ -32,27 +37,40 @@ struct registry_listener {
 };
 
 int registry_init(void);
-/* Unregisters every device that is still registered. */
+/* Every device must have been removed (nvmem_core_exit() sees to it). */
 void registry_exit(void);
 
 void registry_set_listener(const struct registry_listener *listener);
 
-/* Take a reference for the registry and insert. -EEXIST on a name clash. */
-int registry_add(struct nvmem_device *dev);
-/* Remove if present (returns 0) else -ENOENT; the registry's reference is
- * handed to the caller, who must drop it. */
-int registry_remove(struct nvmem_device *dev);
+/*
+ * Insert @dev under @name and @id (both live as long as it does). The
+ * caller gives the registry one reference of @dev's count @ref, on which
+ * lookups take theirs. -EEXIST on a name clash (the reference stays the
+ * caller's).
+ */
+int registry_add(struct nvmem_device *dev, const char *name, uint64_t id,
+		 struct util_ref *ref);
+/* Remove @dev (registered under @id) if present (returns 0) else -ENOENT;
+ * after an RCU grace period, the registry's reference is handed back to
+ * the caller, who must drop it. */
+int registry_remove(struct nvmem_device *dev, uint64_t id);
 
 /* Counted references, or NULL. */
 struct nvmem_device *registry_get_by_name(const char *name);
 struct nvmem_device *registry_get_by_id(uint64_t id);
 
 /*
- * Snapshot of the registered devices sorted by id, each with a reference
- * (for readdir, whose offsets are ids). Free with registry_put_list().
+ * Snapshot of the registered devices sorted by id (for readdir, whose
+ * offsets are ids), each with a reference the caller drops with
+ * nvmem_device_put(), also on -ENOMEM, which leaves the snapshot short;
+ * then free() the array.
  */
-int registry_list(struct nvmem_device ***devs, size_t *count);
-void registry_put_list(struct nvmem_device **devs, size_t count);
+struct registry_item {
+	uint64_t id;
+	struct nvmem_device *dev;
+};
+
+int registry_list(struct registry_item **items, size_t *count);
 
 /* Ids are never reused within one run. */
 uint64_t registry_next_id(void);

@@ -766,9 +766,17 @@ int nvmem_device_register(struct nvmem_device *dev)
 	}
 	dev->registered_ns = nvmem_now_ns();
 	dev->id = registry_next_id();
-	ret = registry_add(dev);
-	if (ret == 0)
-		dev->state = NVMEM_REGISTERED;
+	nvmem_device_get(dev);		/* the registry's */
+	ret = registry_add(dev, dev->name, dev->id, &dev->refs);
+	if (ret < 0) {
+		nvmem_device_put(dev);
+		goto out;
+	}
+	dev->state = NVMEM_REGISTERED;
+	log_info("%s: registered (backing %s, %llu bytes, %zu cells%s)",
+		 dev->name, nvmem_device_backing(dev),
+		 (unsigned long long)dev->size, dev->ncells,
+		 dev->cache ? ", cached" : "");
 out:
 	pthread_mutex_unlock(&dev->state_lock);
 	return ret;
@@ -791,7 +799,7 @@ void nvmem_device_unregister(struct nvmem_device *dev)
 		nvmem_cache_drop(dev->cache);
 
 	/* 1. no new lookups; 2. the listeners (FUSE) drop their entries. */
-	if (registry_remove(dev) < 0) {
+	if (registry_remove(dev, dev->id) < 0) {
 		pthread_mutex_unlock(&dev->state_lock);
 		return;
 	}
@@ -857,4 +865,30 @@ void nvmem_device_drain_gone(void)
 
 	while (atomic_load(&nvmem_gone_workers))
 		nanosleep(&ts, NULL);
+}
+
+int nvmem_core_init(void)
+{
+	return registry_init();
+}
+
+/*
+ * The teardown order at exit, in one place: first the unregistrations
+ * that providers started (their threads hold devices), then every device
+ * still registered, each in the order of nvmem_device_unregister(), and
+ * only then the registry itself.
+ */
+void nvmem_core_exit(void)
+{
+	struct registry_item *items;
+	size_t i, count;
+
+	nvmem_device_drain_gone();
+	registry_list(&items, &count);
+	for (i = 0; i < count; i++) {
+		nvmem_device_unregister(items[i].dev);
+		nvmem_device_put(items[i].dev);
+	}
+	free(items);
+	registry_exit();
 }

@@ -8,10 +8,13 @@
  *  - a registry_node is created by registry_add() and freed by
  *    registry_remove() after an RCU grace period, so readers that found
  *    it inside rcu_read_lock() may still dereference it until they unlock;
- *  - the node holds a device reference from add until remove hands it to
- *    the remover; since removal waits for a grace period before that,
- *    a lookup that found the node can always take its own reference
- *    safely (the count cannot have reached zero);
+ *  - the node holds a device reference from add until remove hands it
+ *    back (the caller of add gives it, the caller of remove gets it:
+ *    device.c); since removal waits for a grace period before that, a
+ *    lookup that found the node can always take its own reference
+ *    safely on @ref (the count cannot have reached zero);
+ *  - the registry knows devices only by name, id and reference count:
+ *    it calls nothing of device.c, which calls it.
  *  - @lock serialises writers (add/remove) so that a name is never
  *    inserted twice; readers never take it.
  *
@@ -31,14 +34,14 @@
 
 #include "base/log.h"
 #include "base/util.h"
-#include "core/nvmem.h"
 #include "core/registry.h"
 #include "base/tsan.h"
 
 struct registry_node {
 	struct cds_lfht_node by_name;
 	struct cds_lfht_node by_id;
-	struct nvmem_device *dev;	/* holds a reference */
+	struct nvmem_device *dev;	/* holds a reference, on @ref */
+	struct util_ref *ref;
 	const char *name;		/* the device's own, immutable */
 	uint64_t id;
 };
@@ -148,17 +151,8 @@ int registry_init(void)
 
 void registry_exit(void)
 {
-	struct nvmem_device **devs;
-	size_t i, count;
-
 	if (!registry_names)
 		return;
-	nvmem_device_drain_gone();
-	if (registry_list(&devs, &count) == 0) {
-		for (i = 0; i < count; i++)
-			nvmem_device_unregister(devs[i]);
-		registry_put_list(devs, count);
-	}
 	cds_lfht_destroy(registry_names, NULL);
 	cds_lfht_destroy(registry_ids, NULL);
 	registry_names = NULL;
@@ -181,7 +175,8 @@ uint64_t registry_next_id(void)
 	return atomic_fetch_add(&registry_ids_next, 1);
 }
 
-int registry_add(struct nvmem_device *dev)
+int registry_add(struct nvmem_device *dev, const char *name, uint64_t id,
+		 struct util_ref *ref)
 {
 	struct registry_listener l;
 	struct registry_node *rn;
@@ -190,9 +185,10 @@ int registry_add(struct nvmem_device *dev)
 	rn = calloc(1, sizeof(*rn));
 	if (!rn)
 		return -ENOMEM;
-	rn->dev = nvmem_device_get(dev);
-	rn->name = nvmem_device_name(dev);
-	rn->id = nvmem_device_id(dev);
+	rn->dev = dev;
+	rn->ref = ref;
+	rn->name = name;
+	rn->id = id;
 	cds_lfht_node_init(&rn->by_name);
 	cds_lfht_node_init(&rn->by_id);
 
@@ -204,7 +200,6 @@ int registry_add(struct nvmem_device *dev)
 	if (old != &rn->by_name) {
 		registry_read_unlock();
 		pthread_mutex_unlock(&registry_lock);
-		nvmem_device_put(rn->dev);
 		free(rn);
 		return -EEXIST;
 	}
@@ -213,21 +208,15 @@ int registry_add(struct nvmem_device *dev)
 	l = registry_listener_cb;
 	pthread_mutex_unlock(&registry_lock);
 
-	log_info("%s: registered (backing %s, %llu bytes, %zu cells%s)",
-		 rn->name, nvmem_device_backing(dev),
-		 (unsigned long long)nvmem_device_size(dev),
-		 nvmem_device_cell_count(dev),
-		 nvmem_device_cached(dev) ? ", cached" : "");
 	if (l.added)
 		l.added(dev, l.data);
 	return 0;
 }
 
-static struct registry_node *registry_find_locked(struct nvmem_device *dev)
+static struct registry_node *registry_find_locked(uint64_t id)
 {
 	struct cds_lfht_iter iter;
 	struct cds_lfht_node *node;
-	uint64_t id = nvmem_device_id(dev);
 
 	cds_lfht_lookup(registry_ids, registry_hash_id(id), registry_match_id,
 			&id, &iter);
@@ -235,14 +224,14 @@ static struct registry_node *registry_find_locked(struct nvmem_device *dev)
 	return node ? caa_container_of(node, struct registry_node, by_id) : NULL;
 }
 
-int registry_remove(struct nvmem_device *dev)
+int registry_remove(struct nvmem_device *dev, uint64_t id)
 {
 	struct registry_listener l;
 	struct registry_node *rn;
 
 	pthread_mutex_lock(&registry_lock);
 	registry_read_lock();
-	rn = registry_find_locked(dev);
+	rn = registry_find_locked(id);
 	if (!rn || rn->dev != dev) {
 		registry_read_unlock();
 		pthread_mutex_unlock(&registry_lock);
@@ -264,6 +253,13 @@ int registry_remove(struct nvmem_device *dev)
 	return 0;	/* the node's reference is now the caller's */
 }
 
+/* A reference for the caller, inside the read section that found @rn. */
+static struct nvmem_device *registry_get(struct registry_node *rn)
+{
+	util_ref_get(rn->ref);
+	return rn->dev;
+}
+
 struct nvmem_device *registry_get_by_name(const char *name)
 {
 	struct nvmem_device *dev = NULL;
@@ -277,8 +273,8 @@ struct nvmem_device *registry_get_by_name(const char *name)
 			registry_match_name, name, &iter);
 	node = cds_lfht_iter_get_node(&iter);
 	if (node)
-		dev = nvmem_device_get(caa_container_of(node,
-				struct registry_node, by_name)->dev);
+		dev = registry_get(caa_container_of(node, struct registry_node,
+						    by_name));
 	registry_read_unlock();
 	return dev;
 }
@@ -296,29 +292,30 @@ struct nvmem_device *registry_get_by_id(uint64_t id)
 			&id, &iter);
 	node = cds_lfht_iter_get_node(&iter);
 	if (node)
-		dev = nvmem_device_get(caa_container_of(node,
-				struct registry_node, by_id)->dev);
+		dev = registry_get(caa_container_of(node, struct registry_node,
+						    by_id));
 	registry_read_unlock();
 	return dev;
 }
 
 static int registry_cmp_id(const void *a, const void *b)
 {
-	uint64_t ia = nvmem_device_id(*(struct nvmem_device *const *)a);
-	uint64_t ib = nvmem_device_id(*(struct nvmem_device *const *)b);
+	uint64_t ia = ((const struct registry_item *)a)->id;
+	uint64_t ib = ((const struct registry_item *)b)->id;
 
 	return ia < ib ? -1 : ia > ib;
 }
 
-int registry_list(struct nvmem_device ***devs, size_t *count)
+int registry_list(struct registry_item **items, size_t *count)
 {
-	struct nvmem_device **list = NULL, **grown;
+	struct registry_item *list = NULL, *grown;
 	struct registry_node *rn;
 	struct cds_lfht_node *node;
 	struct cds_lfht_iter iter;
 	size_t n = 0, cap = 0;
+	int ret = 0;
 
-	*devs = NULL;
+	*items = NULL;
 	*count = 0;
 	if (!registry_ids)
 		return 0;
@@ -334,27 +331,18 @@ int registry_list(struct nvmem_device ***devs, size_t *count)
 			cap = cap ? cap * 2 : 16;
 			grown = realloc(list, cap * sizeof(*list));
 			if (!grown) {
-				registry_read_unlock();
-				registry_put_list(list, n);
-				return -ENOMEM;
+				ret = -ENOMEM;
+				break;
 			}
 			list = grown;
 		}
-		list[n++] = nvmem_device_get(rn->dev);
+		list[n].id = rn->id;
+		list[n++].dev = registry_get(rn);
 	}
 	registry_read_unlock();
 	if (n)
 		qsort(list, n, sizeof(*list), registry_cmp_id);
-	*devs = list;
+	*items = list;
 	*count = n;
-	return 0;
-}
-
-void registry_put_list(struct nvmem_device **devs, size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		nvmem_device_put(devs[i]);
-	free(devs);
+	return ret;
 }

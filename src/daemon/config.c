@@ -383,27 +383,3 @@ const struct config_device *config_find_device(const struct config *cfg,
 			return &cfg->devices[i];
 	return NULL;
 }
-
-static int keyline(const struct config_keyline *k, size_t n, const char *key,
-		   int fallback)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(k[i].key, key))
-			return k[i].line;
-	return fallback;
-}
-
-int config_device_line(const struct config_device *dev, const char *key)
-{
-	return keyline(dev->keys, dev->nkeys, key, dev->line);
-}
-
-int config_cell_line(const struct config_cell *cell, const char *key)
-{
-	int ki = config_cell_key_index(key);
-
-	return ki >= 0 && cell->key_lines[ki] ? cell->key_lines[ki] :
-						  cell->line;
-}

@@ -32,7 +32,7 @@
 #include "daemon/manager.h"
 #include "daemon/mountpoint.h"
 #include "daemon/plan.h"
-#include "core/registry.h"
+#include "core/nvmem.h"
 #include "daemon/uevent.h"
 
 struct options {
@@ -346,7 +346,7 @@ int main(int argc, char **argv)
 	sigaddset(&usr1, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 
-	ret = registry_init();
+	ret = nvmem_core_init();
 	if (ret < 0)
 		goto out_unmount;
 	fs_attach(se);
@@ -409,7 +409,7 @@ out_manager:
 	manager_free(mgr);
 out_registry:
 	fs_detach();
-	registry_exit();
+	nvmem_core_exit();
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:

@@ -803,11 +803,20 @@ static bool fs_add(fuse_req_t req, char *buf, size_t size, size_t *pos,
 	return true;
 }
 
+static void fs_put_items(struct registry_item *items, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		nvmem_device_put(items[i].dev);
+	free(items);
+}
+
 static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
-	struct nvmem_device **devs = NULL;
+	struct registry_item *devs = NULL;
 	size_t pos = 0, count = 0, i;
 	char *buf;
 
@@ -830,21 +839,23 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 	if (!h->dev) {
 		if (registry_list(&devs, &count) < 0) {
+			fs_put_items(devs, count);
 			free(buf);
 			fuse_reply_err(req, ENOMEM);
 			return;
 		}
 		for (i = 0; i < count; i++) {
-			off_t next = 2 + nvmem_device_id(devs[i]);
+			off_t next = 2 + devs[i].id;
 
 			if (next <= off)
 				continue;
 			if (!fs_add(req, buf, size, &pos,
-				    nvmem_device_name(devs[i]),
-				    fs_ino(devs[i], FS_ENTRY_DIR), S_IFDIR, next))
+				    nvmem_device_name(devs[i].dev),
+				    fs_ino(devs[i].dev, FS_ENTRY_DIR), S_IFDIR,
+				    next))
 				break;
 		}
-		registry_put_list(devs, count);
+		fs_put_items(devs, count);
 	} else if (h->entry == FS_ENTRY_DIR) {
 		static const struct { const char *name; unsigned int entry; mode_t mode; } ents[] = {
 			{ "nvmem", FS_ENTRY_NVMEM, S_IFREG },

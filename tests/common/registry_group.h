@@ -8,18 +8,19 @@
 #ifndef NVMEMFS_TEST_REGISTRY_GROUP_H
 #define NVMEMFS_TEST_REGISTRY_GROUP_H
 
+#include "core/nvmem.h"
 #include "core/registry.h"
 
 static int registry_group_setup(void **state)
 {
 	(void)state;
-	return registry_init();
+	return nvmem_core_init();
 }
 
 static int registry_group_teardown(void **state)
 {
 	(void)state;
-	registry_exit();
+	nvmem_core_exit();
 	return 0;
 }
 

@@ -122,7 +122,7 @@ static void test_unplug_stress(void **state)
 	int i, c;
 
 	log_set_level(LOG_ERR);	/* thousands of (un)registrations */
-	assert_int_equal(registry_init(), 0);
+	assert_int_equal(nvmem_core_init(), 0);
 	for (i = 0; i < NDEV; i++) {
 		devs[i] = make_gen(i, seed++);
 		assert_int_equal(nvmem_device_register(devs[i]), 0);
@@ -147,7 +147,7 @@ static void test_unplug_stress(void **state)
 		nvmem_device_unregister(devs[i]);
 		nvmem_device_put(devs[i]);
 	}
-	registry_exit();
+	nvmem_core_exit();
 
 	printf("# %d cycles: %ld verified reads, %ld ENODEV, %ld ENOENT\n",
 	       CYCLES, atomic_load(&sh.ok_reads), atomic_load(&sh.enodev),

@@ -126,7 +126,7 @@ static void test_at24_unplug_stress(void **state)
 	int i, c;
 
 	log_set_level(LOG_ERR);	/* thousands of (un)registrations */
-	assert_int_equal(registry_init(), 0);
+	assert_int_equal(nvmem_core_init(), 0);
 	for (i = 0; i < NDEV; i++)
 		devs[i] = plug(i, seed++);
 	for (i = 0; i < NREADERS; i++)
@@ -151,7 +151,7 @@ static void test_at24_unplug_stress(void **state)
 		nvmem_device_put(devs[i]);
 	}
 	nvmem_device_drain_gone();
-	registry_exit();
+	nvmem_core_exit();
 	printf("# %d cycles: %ld verified reads, %ld ENODEV\n", CYCLES,
 	       atomic_load(&sh.ok_reads), atomic_load(&sh.enodev));
 	assert_int_equal(atomic_load(&sh.wrong), 0);

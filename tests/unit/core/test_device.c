@@ -186,7 +186,8 @@ static void test_registry(void **state)
 	struct nvmem_device *a = make_dev("a", 16, 8, 8, NULL);
 	struct nvmem_device *b = make_dev("b", 16, 8, 8, NULL);
 	struct nvmem_device *a2 = make_dev("a", 16, 8, 8, NULL);
-	struct nvmem_device *got, **list;
+	struct nvmem_device *got;
+	struct registry_item *list;
 	size_t n;
 
 	registry_set_listener(&l);
@@ -205,9 +206,12 @@ static void test_registry(void **state)
 
 	assert_int_equal(registry_list(&list, &n), 0);
 	assert_int_equal(n, 2);
-	assert_ptr_equal(list[0], a);
-	assert_ptr_equal(list[1], b);
-	registry_put_list(list, n);
+	assert_ptr_equal(list[0].dev, a);
+	assert_ptr_equal(list[1].dev, b);
+	assert_int_equal(list[1].id, nvmem_device_id(b));
+	nvmem_device_put(list[0].dev);
+	nvmem_device_put(list[1].dev);
+	free(list);
 
 	nvmem_device_unregister(a);
 	nvmem_device_unregister(a);	/* idempotent */
