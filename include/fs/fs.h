@@ -31,11 +31,18 @@
 
 extern const struct fuse_lowlevel_ops fs_ops;
 
+/* The layer's state, to be given to fuse_session_new() as its userdata;
+ * freed after the session. */
+struct fs;
+struct fs *fs_new(void);
+void fs_free(struct fs *fs);
+
 /*
- * Register the registry listener that keeps the kernel's caches in step
- * with unregistrations. @se may be NULL until the session exists.
+ * Start (and stop) keeping the kernel's caches in step with
+ * unregistrations and writes: the registry listener, and the session it
+ * notifies.
  */
-void fs_attach(struct fuse_session *se);
-void fs_detach(void);
+void fs_attach(struct fs *fs, struct fuse_session *se);
+void fs_detach(struct fs *fs);
 
 #endif

@@ -304,6 +304,7 @@ int main(int argc, char **argv)
 	sigset_t usr1;
 	struct fuse_loop_config *loop_cfg = NULL;
 	struct fuse_session *se = NULL;
+	struct fs *fs = NULL;
 	struct manager *mgr = NULL;
 	struct config *cfg = NULL;
 	int ret, status = 1;
@@ -329,9 +330,12 @@ int main(int argc, char **argv)
 
 	if (mountpoint_prepare(o.mountpoint) < 0)
 		goto out_cfg;
-	se = fuse_session_new(&o.fuse_args, &fs_ops, sizeof(fs_ops), NULL);
-	if (!se)
+	fs = fs_new();
+	if (!fs)
 		goto out_cfg;
+	se = fuse_session_new(&o.fuse_args, &fs_ops, sizeof(fs_ops), fs);
+	if (!se)
+		goto out_fs;
 	if (fuse_set_signal_handlers(se) < 0)
 		goto out_session;
 	if (fuse_session_mount(se, o.mountpoint) < 0)
@@ -349,7 +353,7 @@ int main(int argc, char **argv)
 	ret = nvmem_core_init();
 	if (ret < 0)
 		goto out_unmount;
-	fs_attach(se);
+	fs_attach(fs, se);
 	ret = manager_new(cfg, &mgr);
 	if (ret < 0)
 		goto out_registry;
@@ -396,7 +400,7 @@ int main(int argc, char **argv)
 	/* No worker answers requests any more: a notification now could
 	 * wait forever on a lookup or a page read that the kernel holds
 	 * for us. The unmount below drops the kernel's caches anyway. */
-	fs_detach();
+	fs_detach(fs);
 
 out_monitor:
 	if (rescan_started) {
@@ -408,7 +412,7 @@ out_monitor:
 out_manager:
 	manager_free(mgr);
 out_registry:
-	fs_detach();
+	fs_detach(fs);
 	nvmem_core_exit();
 out_unmount:
 	fuse_session_unmount(se);
@@ -416,6 +420,8 @@ out_signals:
 	fuse_remove_signal_handlers(se);
 out_session:
 	fuse_session_destroy(se);
+out_fs:
+	fs_free(fs);
 out_cfg:
 	config_free(cfg);
 out_args:

@@ -3,278 +3,26 @@
  * FUSE lowlevel operations. Stateless apart from open handles: every
  * request resolves its inode through the registry (lock-free), so nothing
  * here has to be torn down when a device goes; the kernel is told to drop
- * its cached entries instead (fs_removed()).
+ * its cached entries instead (notify.c).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "core/cell.h"
-#include "fs/fs.h"
-#include "base/log.h"
-#include "core/nvmem.h"
-#include "core/registry.h"
+#include "base/tsan.h"
+#include "fs_priv.h"
 
-/* Kernel cache lifetimes. Entries and fixed-size attributes may be cached:
- * an unplug invalidates them explicitly. Cells whose text length depends
- * on the value (string, decimal) are never cached, so st_size is what a
- * read returns. File data is cached only as fs_page_cached() allows. */
-#define FS_TIMEOUT	1.0
-
-/*
- * An open file or directory. Holds a device reference, so the device
- * (name, cells, size) stays valid however long the handle lives; every
- * operation through it fails with ENODEV once the device is unregistered.
- * Owned by the kernel's file; freed in release/releasedir.
- */
-struct fs_handle {
-	struct nvmem_device *dev;	/* NULL for the root directory */
-	unsigned int entry;
-};
-
-/*
- * The kernel answers a read before it sends the release of its file, and
- * ThreadSanitizer sees that order through the read()/writev() on
- * /dev/fuse that it intercepts, but not through splice(): a spliced
- * reply says so explicitly, on the handle that release frees.
- */
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define FS_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__) || defined(FS_TSAN)
-void __tsan_acquire(void *addr);
-void __tsan_release(void *addr);
-#define fs_tsan_release(p)	__tsan_release(p)
-#define fs_tsan_acquire(p)	__tsan_acquire(p)
-#else
-#define fs_tsan_release(p)	((void)(p))
-#define fs_tsan_acquire(p)	((void)(p))
-#endif
-
-/* Set by fs_attach(), cleared by fs_detach() on the main thread while
- * the uevent thread and gone workers may be reading it in fs_removed(). */
-static _Atomic(struct fuse_session *) fs_session;
-/* The root directory's owner and times: the daemon's own ids and start,
- * read once by fs_attach() before the loop starts, not per attribute
- * (ls -l of 10,000 cells asked the kernel 20,000 times). Every other
- * file has its device's owner (perm.h). */
-static uid_t fs_uid;
-static gid_t fs_gid;
-static uint64_t fs_started_ns;
-static atomic_bool fs_notify_ok;
-static atomic_bool fs_splice_ok;	/* the session agreed to splice */
-
-/*
- * Each FUSE worker thread's pipe for spliced reads (see fs_read_spliced):
- * created on its first read, closed by the thread-exit destructor.
- * Empty between requests; a pipe left holding bytes after an error is
- * closed and a fresh one made, rather than drained.
- */
-struct fs_pipe {
-	int fd[2];
-};
-
-#define FS_PIPE_SIZE	(2 * FS_MAX_READ)
-
-static pthread_key_t fs_pipe_key;
-static pthread_once_t fs_pipe_once = PTHREAD_ONCE_INIT;
-static bool fs_pipe_key_ok;
-
-static fuse_ino_t fs_ino(const struct nvmem_device *dev, unsigned int entry)
+static struct fs *fs_of(fuse_req_t req)
 {
-	return ((fuse_ino_t)nvmem_device_id(dev) << FS_INO_SHIFT) | entry;
-}
-
-static uint64_t fs_ino_id(fuse_ino_t ino)
-{
-	return ino >> FS_INO_SHIFT;
-}
-
-static unsigned int fs_ino_entry(fuse_ino_t ino)
-{
-	return ino & ((1u << FS_INO_SHIFT) - 1);
-}
-
-static const struct nvmem_cell *fs_cell(const struct nvmem_device *dev,
-					unsigned int entry)
-{
-	if (entry < FS_ENTRY_CELL0)
-		return NULL;
-	return nvmem_device_cell(dev, entry - FS_ENTRY_CELL0);
+	return fuse_req_userdata(req);
 }
 
 static bool fs_entry_valid(const struct nvmem_device *dev, unsigned int entry)
 {
 	return entry < FS_ENTRY_CELL0 || fs_cell(dev, entry);
-}
-
-static bool fs_cell_fixed_size(const struct nvmem_cell *cell)
-{
-	switch (cell->format) {
-	case CELL_FORMAT_RAW:
-	case CELL_FORMAT_MAC:
-	case CELL_FORMAT_HEX:
-		return !cell->ops;
-	default:
-		return false;
-	}
-}
-
-static bool fs_cell_read_only(const struct nvmem_device *dev,
-			      const struct nvmem_cell *cell)
-{
-	return cell->read_only || nvmem_device_read_only(dev);
-}
-
-/*
- * May the kernel keep @entry's bytes in its page cache across opens?
- * Only where our own cache would answer anyway and nothing could make
- * the kernel's copy stale: a fixed-size cell of a cached, read-only
- * device, whose text is read whole on every request. Such pages are
- * dropped when the device goes (fs_removed) before its directory does;
- * every other file is direct I/O. Raw nvmem stays direct even then: a
- * page-sized read would cost a slow bus far more than the caller asked
- * for.
- */
-static bool fs_device_page_cached(const struct nvmem_device *dev)
-{
-	return nvmem_device_cached(dev) && nvmem_device_read_only(dev);
-}
-
-static bool fs_page_cached(const struct nvmem_device *dev, unsigned int entry)
-{
-	const struct nvmem_cell *cell = fs_cell(dev, entry);
-
-	return cell && fs_cell_fixed_size(cell) && fs_device_page_cached(dev);
-}
-
-/* Text of the "type" file. */
-static int fs_type_text(const struct nvmem_device *dev, char *buf, size_t size)
-{
-	return snprintf(buf, size, "%s\n", nvmem_type_name(nvmem_device_type(dev)));
-}
-
-/* The cell's text as a read returns it, in a buffer the caller frees.
- * Returns the length or -errno. */
-static ssize_t fs_cell_text(struct nvmem_device *dev,
-			    const struct nvmem_cell *cell, char **text)
-{
-	size_t max = cell_max_text(cell);
-	ssize_t n;
-
-	*text = malloc(max + 1);
-	if (!*text)
-		return -ENOMEM;
-	n = cell_read_text(dev, cell, *text, max + 1);
-	if (n < 0) {
-		free(*text);
-		*text = NULL;
-	}
-	return n;
-}
-
-/* st_size of a cell: exactly what a read returns now. */
-static off_t fs_cell_size(struct nvmem_device *dev, const struct nvmem_cell *cell)
-{
-	char *text;
-	ssize_t n;
-
-	if (fs_cell_fixed_size(cell))
-		return cell_max_text(cell);
-	n = fs_cell_text(dev, cell, &text);
-	free(text);
-	/* Unreadable right now (bus error): report the bound; the read
-	 * itself will report the error. */
-	return n < 0 ? (off_t)cell_max_text(cell) : n;
-}
-
-static void fs_set_times(struct stat *st, uint64_t atime_ns, uint64_t mtime_ns)
-{
-	st->st_atim.tv_sec = atime_ns / 1000000000u;
-	st->st_atim.tv_nsec = atime_ns % 1000000000u;
-	st->st_mtim.tv_sec = mtime_ns / 1000000000u;
-	st->st_mtim.tv_nsec = mtime_ns % 1000000000u;
-	st->st_ctim = st->st_mtim;
-}
-
-static void fs_set_perm(struct stat *st, mode_t type, const struct nvmem_perm *p)
-{
-	st->st_mode = type | p->mode;
-	st->st_uid = p->uid;
-	st->st_gid = p->gid;
-}
-
-/*
- * Directories are listable by everyone, as the kernel's nvmem sysfs
- * directories are: names are not secret, bytes are, and the files'
- * own modes guard those.
- */
-#define FS_DIR_MODE	0555
-
-static void fs_fill_attr(struct nvmem_device *dev, unsigned int entry,
-			 struct stat *st, double *timeout)
-{
-	const struct nvmem_cell *cell;
-	struct nvmem_perm perm;
-	uint64_t reg;
-	char tbuf[32];
-
-	memset(st, 0, sizeof(*st));
-	*timeout = FS_TIMEOUT;
-	if (!dev) {
-		st->st_ino = FUSE_ROOT_ID;
-		st->st_mode = S_IFDIR | FS_DIR_MODE;
-		st->st_uid = fs_uid;
-		st->st_gid = fs_gid;
-		st->st_nlink = 2;
-		fs_set_times(st, fs_started_ns, fs_started_ns);
-		return;
-	}
-	st->st_ino = fs_ino(dev, entry);
-	st->st_nlink = 1;
-	perm = nvmem_device_perm(dev);
-	reg = nvmem_device_registered_ns(dev);
-	fs_set_times(st, reg, reg);
-	switch (entry) {
-	case FS_ENTRY_DIR:
-	case FS_ENTRY_CELLS:
-		perm.mode = FS_DIR_MODE;
-		fs_set_perm(st, S_IFDIR, &perm);
-		st->st_nlink = entry == FS_ENTRY_DIR ? 3 : 2;
-		break;
-	case FS_ENTRY_NVMEM:
-		fs_set_perm(st, S_IFREG, &perm);
-		st->st_size = nvmem_device_size(dev);
-		fs_set_times(st, reg, nvmem_device_written_ns(dev));
-		break;
-	case FS_ENTRY_TYPE:
-		perm = perm_info(&perm);
-		fs_set_perm(st, S_IFREG, &perm);
-		st->st_size = fs_type_text(dev, tbuf, sizeof(tbuf));
-		break;
-	default:
-		cell = fs_cell(dev, entry);
-		perm = perm_cell(&perm, &cell->perm, fs_cell_read_only(dev, cell));
-		fs_set_perm(st, S_IFREG, &perm);
-		st->st_size = fs_cell_size(dev, cell);
-		fs_set_times(st, reg, nvmem_device_cell_written_ns(dev,
-					entry - FS_ENTRY_CELL0));
-		if (!fs_cell_fixed_size(cell))
-			*timeout = 0;
-		break;
-	}
-	st->st_blksize = 4096;
-	st->st_blocks = (st->st_size + 511) / 512;
 }
 
 /*
@@ -284,7 +32,7 @@ static void fs_fill_attr(struct nvmem_device *dev, unsigned int entry,
  * -ENOENT for a cell index that does not exist. Operations by name
  * (lookup, open) report both as ENOENT: there is no such file now.
  */
-static int fs_resolve(fuse_ino_t ino, struct nvmem_device **devp)
+int fs_resolve(fuse_ino_t ino, struct nvmem_device **devp)
 {
 	struct nvmem_device *dev;
 
@@ -309,7 +57,7 @@ static void fs_reply_entry(fuse_req_t req, struct nvmem_device *dev,
 	double timeout;
 
 	memset(&e, 0, sizeof(e));
-	fs_fill_attr(dev, entry, &e.attr, &timeout);
+	fs_fill_attr(fs_of(req), dev, entry, &e.attr, &timeout);
 	e.ino = e.attr.st_ino;
 	e.generation = 0;	/* inode numbers are never reused */
 	e.attr_timeout = timeout;
@@ -380,7 +128,7 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 			fuse_reply_err(req, ENODEV);
 			return;
 		}
-		fs_fill_attr(h->dev, h->entry, &st, &timeout);
+		fs_fill_attr(fs_of(req), h->dev, h->entry, &st, &timeout);
 		fuse_reply_attr(req, &st, timeout);
 		return;
 	}
@@ -390,7 +138,7 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	fs_fill_attr(dev, fs_ino_entry(ino), &st, &timeout);
+	fs_fill_attr(fs_of(req), dev, fs_ino_entry(ino), &st, &timeout);
 	nvmem_device_put(dev);
 	fuse_reply_attr(req, &st, timeout);
 }
@@ -443,8 +191,8 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
  * also on failure). A reply the kernel no longer wants (the opener was
  * interrupted) gets no release, so the handle is dropped here.
  */
-static void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
-			    struct nvmem_device *dev, unsigned int entry)
+void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
+		     struct nvmem_device *dev, unsigned int entry)
 {
 	struct fs_handle *h = calloc(1, sizeof(*h));
 
@@ -498,12 +246,12 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fs_reply_handle(req, fi, dev, entry);
 }
 
-static void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
 
 	if (h) {
-		fs_tsan_acquire(h);
+		tsan_acquire(h);	/* see fs_read_spliced() */
 		nvmem_device_put(h->dev);
 		free(h);
 	}
@@ -521,111 +269,6 @@ static void fs_reply_slice(fuse_req_t req, const char *text, size_t len,
 	if (size > len - off)
 		size = len - off;
 	fuse_reply_buf(req, text + off, size);
-}
-
-static void fs_pipe_free(void *data)
-{
-	struct fs_pipe *p = data;
-
-	close(p->fd[0]);
-	close(p->fd[1]);
-	free(p);
-}
-
-static void fs_pipe_key_init(void)
-{
-	fs_pipe_key_ok = !pthread_key_create(&fs_pipe_key, fs_pipe_free);
-}
-
-/* This thread's pipe, or NULL when splicing is not possible here. */
-static struct fs_pipe *fs_pipe_get(void)
-{
-	struct fs_pipe *p;
-
-	pthread_once(&fs_pipe_once, fs_pipe_key_init);
-	if (!fs_pipe_key_ok)
-		return NULL;
-	p = pthread_getspecific(fs_pipe_key);
-	if (p)
-		return p;
-	p = malloc(sizeof(*p));
-	if (!p)
-		return NULL;
-	if (pipe2(p->fd, O_CLOEXEC | O_NONBLOCK) < 0) {
-		free(p);
-		return NULL;
-	}
-	/* Twice the largest reply: where pipes cannot grow that far (a
-	 * lowered pipe-max-size), libfuse's could not hold a reply either,
-	 * and copying is the faster way. That holds for every later read
-	 * too, which must not pay four system calls to learn it again. */
-	if (fcntl(p->fd[0], F_SETPIPE_SZ, FS_PIPE_SIZE) < FS_PIPE_SIZE) {
-		if (atomic_exchange(&fs_splice_ok, false))
-			log_info("pipes cannot grow to %d bytes: reads are copied, not spliced",
-				 FS_PIPE_SIZE);
-		goto err_free;
-	}
-	if (pthread_setspecific(fs_pipe_key, p))
-		goto err_free;
-	return p;
-
-err_free:
-	fs_pipe_free(p);
-	return NULL;
-}
-
-static void fs_pipe_discard(struct fs_pipe *p)
-{
-	pthread_setspecific(fs_pipe_key, NULL);
-	fs_pipe_free(p);
-}
-
-/*
- * Read nvmem through a pipe: the provider splices page cache pages into
- * it and libfuse splices them on to /dev/fuse, so the bytes are copied
- * once, into the reader's buffer. Returns false, having replied nothing,
- * when this read must take the copying path instead.
- *
- * Below two pages libfuse copies the reply out of the pipe rather than
- * splicing it on, so a small read through the pipe only added two system
- * calls to the copy: 1-3 us of a 25-29 us round trip, measured A/B.
- */
-static bool fs_read_spliced(fuse_req_t req, struct fs_handle *h,
-			    size_t size, off_t off)
-{
-	struct fuse_bufvec bv = FUSE_BUFVEC_INIT(0);
-	struct fs_pipe *p;
-	int left = 0;
-	ssize_t n;
-
-	if (!atomic_load(&fs_splice_ok) || size > FS_MAX_READ ||
-	    size < 2 * (size_t)getpagesize())
-		return false;
-	p = fs_pipe_get();
-	if (!p)
-		return false;
-	n = nvmem_device_splice(h->dev, off, size, p->fd[1]);
-	if (n == -EOPNOTSUPP)	/* before any byte went in */
-		return false;
-	if (n == 0) {		/* at or past the end */
-		fuse_reply_buf(req, NULL, 0);
-		return true;
-	}
-	if (n < 0) {
-		fs_pipe_discard(p);
-		fuse_reply_err(req, -n);
-		return true;
-	}
-	bv.buf[0].size = n;
-	bv.buf[0].flags = FUSE_BUF_IS_FD;
-	bv.buf[0].fd = p->fd[0];
-	fs_tsan_release(h);	/* last use of @h: see fs_tsan_release() */
-	fuse_reply_data(req, &bv, 0);
-	/* A reply that failed (the reader was interrupted) leaves bytes
-	 * behind that must not prefix the next one. */
-	if (ioctl(p->fd[0], FIONREAD, &left) < 0 || left)
-		fs_pipe_discard(p);
-	return true;
 }
 
 /* Every read and write on a handle whose device is gone gets ENODEV. */
@@ -659,7 +302,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fs_reply_slice(req, tbuf, n, off, size);
 		return;
 	case FS_ENTRY_NVMEM:
-		if (fs_read_spliced(req, h, size, off))
+		if (fs_read_spliced(fs_of(req), req, h, size, off))
 			return;
 		buf = malloc(size ? size : 1);
 		if (!buf) {
@@ -695,39 +338,6 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 }
 
-/*
- * A write changed [@off, @off + @len) of @dev (through the file @entry,
- * whose attributes the kernel drops itself): drop the cached attributes
- * of the other files it changed, so that their new mtime shows at once.
- * Attributes only (offset -1): no page is touched, so this cannot wait
- * for a read that a worker serves. Past FS_INVAL_MAX cells (a whole
- * device rewritten) the rest catch up within their FS_TIMEOUT.
- */
-#define FS_INVAL_MAX	64
-
-static void fs_written(struct nvmem_device *dev, unsigned int entry,
-		       uint64_t off, uint64_t len)
-{
-	struct fuse_session *se = atomic_load(&fs_session);
-	size_t i, n = nvmem_device_cell_count(dev), sent = 0;
-
-	if (!se || !atomic_load(&fs_notify_ok))
-		return;
-	if (entry != FS_ENTRY_NVMEM)
-		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_NVMEM),
-						 -1, 0);
-	for (i = 0; i < n && sent < FS_INVAL_MAX; i++) {
-		const struct nvmem_cell *c = nvmem_device_cell(dev, i);
-
-		if (c->ops || FS_ENTRY_CELL0 + i == entry ||
-		    c->offset >= off + len || off >= c->offset + c->bytes)
-			continue;
-		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_CELL0 + i),
-						 -1, 0);
-		sent++;
-	}
-}
-
 static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		     size_t size, off_t off, struct fuse_file_info *fi)
 {
@@ -741,7 +351,7 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	if (h->entry == FS_ENTRY_NVMEM) {
 		n = nvmem_device_write(h->dev, off, buf, size);
 		if (n > 0)
-			fs_written(h->dev, h->entry, off, n);
+			fs_written(fs_of(req), h->dev, h->entry, off, n);
 		if (n < 0)
 			fuse_reply_err(req, -n);
 		else
@@ -760,135 +370,13 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	cell = fs_cell(h->dev, h->entry);
 	ret = cell_write_text(h->dev, cell, buf, size);
 	if (ret == 0)
-		fs_written(h->dev, h->entry, cell->ops ? 0 : cell->offset,
+		fs_written(fs_of(req), h->dev, h->entry,
+			   cell->ops ? 0 : cell->offset,
 			   cell->ops ? 0 : cell->bytes);
 	if (ret < 0)
 		fuse_reply_err(req, -ret);
 	else
 		fuse_reply_write(req, size);
-}
-
-static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	unsigned int entry = fs_ino_entry(ino);
-	struct nvmem_device *dev;
-
-	if (fs_resolve(ino, &dev) < 0) {
-		fuse_reply_err(req, ENOENT);
-		return;
-	}
-	if (dev && entry != FS_ENTRY_DIR && entry != FS_ENTRY_CELLS) {
-		nvmem_device_put(dev);
-		fuse_reply_err(req, ENOTDIR);
-		return;
-	}
-	fs_reply_handle(req, fi, dev, entry);
-}
-
-/*
- * Directory offsets: 1 and 2 for "." and "..", then for the root
- * 2 + device id (ids grow, so a device added during a listing is either
- * listed once or not at all), for directories entry index + 3.
- */
-static bool fs_add(fuse_req_t req, char *buf, size_t size, size_t *pos,
-		   const char *name, fuse_ino_t ino, mode_t mode, off_t next)
-{
-	struct stat st = { .st_ino = ino, .st_mode = mode };
-	size_t len = fuse_add_direntry(req, buf + *pos, size - *pos, name, &st,
-				       next);
-
-	if (len > size - *pos)
-		return false;
-	*pos += len;
-	return true;
-}
-
-static void fs_put_items(struct registry_item *items, size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		nvmem_device_put(items[i].dev);
-	free(items);
-}
-
-static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		       struct fuse_file_info *fi)
-{
-	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
-	struct registry_item *devs = NULL;
-	size_t pos = 0, count = 0, i;
-	char *buf;
-
-	if (h->dev && !nvmem_device_alive(h->dev)) {
-		fuse_reply_err(req, ENODEV);
-		return;
-	}
-	buf = malloc(size);
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	if (off < 1 && !fs_add(req, buf, size, &pos, ".", ino, S_IFDIR, 1))
-		goto out;
-	if (off < 2 && !fs_add(req, buf, size, &pos, "..",
-			       h->dev && h->entry == FS_ENTRY_CELLS ?
-			       fs_ino(h->dev, FS_ENTRY_DIR) : FUSE_ROOT_ID,
-			       S_IFDIR, 2))
-		goto out;
-
-	if (!h->dev) {
-		if (registry_list(&devs, &count) < 0) {
-			fs_put_items(devs, count);
-			free(buf);
-			fuse_reply_err(req, ENOMEM);
-			return;
-		}
-		for (i = 0; i < count; i++) {
-			off_t next = 2 + devs[i].id;
-
-			if (next <= off)
-				continue;
-			if (!fs_add(req, buf, size, &pos,
-				    nvmem_device_name(devs[i].dev),
-				    fs_ino(devs[i].dev, FS_ENTRY_DIR), S_IFDIR,
-				    next))
-				break;
-		}
-		fs_put_items(devs, count);
-	} else if (h->entry == FS_ENTRY_DIR) {
-		static const struct { const char *name; unsigned int entry; mode_t mode; } ents[] = {
-			{ "nvmem", FS_ENTRY_NVMEM, S_IFREG },
-			{ "type", FS_ENTRY_TYPE, S_IFREG },
-			{ "cells", FS_ENTRY_CELLS, S_IFDIR },
-		};
-		for (i = 0; i < 3; i++) {
-			if ((off_t)i + 3 <= off)
-				continue;
-			if (!fs_add(req, buf, size, &pos, ents[i].name,
-				    fs_ino(h->dev, ents[i].entry), ents[i].mode,
-				    i + 3))
-				break;
-		}
-	} else {
-		count = nvmem_device_cell_count(h->dev);
-		for (i = off > 2 ? off - 2 : 0; i < count; i++) {
-			if (!fs_add(req, buf, size, &pos,
-				    nvmem_device_cell(h->dev, i)->name,
-				    fs_ino(h->dev, FS_ENTRY_CELL0 + i), S_IFREG,
-				    i + 3))
-				break;
-		}
-	}
-out:
-	fuse_reply_buf(req, buf, pos);
-	free(buf);
-}
-
-static void fs_releasedir(fuse_req_t req, fuse_ino_t ino,
-			  struct fuse_file_info *fi)
-{
-	fs_release(req, ino, fi);
 }
 
 static void fs_statfs(fuse_req_t req, fuse_ino_t ino)
@@ -949,20 +437,24 @@ static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
+	struct fs *fs = userdata;
+
 	/* Reads and writes of a whole EEPROM page or more in one request. */
 	conn->max_write = 1024 * 1024;
 	conn->max_read = FS_MAX_READ;	/* must match the mount option */
 	conn->want &= ~FUSE_CAP_ASYNC_READ;	/* keep dd's order */
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE) {
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
-		atomic_store(&fs_splice_ok, true);
+		atomic_store(&fs->splice_ok, true);
 	}
-	atomic_store(&fs_notify_ok, true);
+	atomic_store(&fs->notify_ok, true);
 }
 
 static void fs_destroy(void *userdata)
 {
-	atomic_store(&fs_notify_ok, false);
+	struct fs *fs = userdata;
+
+	atomic_store(&fs->notify_ok, false);
 }
 
 const struct fuse_lowlevel_ops fs_ops = {
@@ -989,67 +481,3 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.create = fs_create,
 };
 
-/* Drop what the kernel caches of @dev's files (attributes, and the pages
- * of page-cached cells). -ENOENT, for an inode the kernel does not hold,
- * is expected and harmless. */
-static void fs_forget_files(struct fuse_session *se, struct nvmem_device *dev)
-{
-	size_t i, n = nvmem_device_cell_count(dev);
-
-	fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_NVMEM), 0, 0);
-	for (i = 0; i < n; i++)
-		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_CELL0 + i),
-						 0, 0);
-}
-
-/*
- * After a device left the registry: make the kernel forget its dentry at
- * once (new lookups then reach us and fail with ENOENT) and its files'
- * cached attributes and data.
- *
- * Runs after the device stopped being alive, so every read request that
- * reaches us now fails. A page being filled by a read that was already
- * under way is locked until we answer it, and the kernel waits for that
- * answer before dropping the page; nvmem_device_io() makes the wait at
- * most one chunk. Page-cached cells go first, so that once the directory
- * is gone no old handle can be served from memory.
- */
-static void fs_removed(struct nvmem_device *dev, void *data)
-{
-	const char *name = nvmem_device_name(dev);
-	struct fuse_session *se = atomic_load(&fs_session);
-	bool pages = fs_device_page_cached(dev);
-
-	if (!se || !atomic_load(&fs_notify_ok))
-		return;
-	if (pages)
-		fs_forget_files(se, dev);
-	/* inval_entry rather than notify_delete: the kernel refuses the
-	 * latter for a directory that still has children in its cache. */
-	fuse_lowlevel_notify_inval_entry(se, FUSE_ROOT_ID, name, strlen(name));
-	if (!pages)
-		fs_forget_files(se, dev);
-}
-
-void fs_attach(struct fuse_session *se)
-{
-	static const struct registry_listener listener = {
-		.removed = fs_removed,
-	};
-
-	struct timespec ts;
-
-	fs_uid = getuid();
-	fs_gid = getgid();
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fs_started_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
-	atomic_store(&fs_session, se);
-	registry_set_listener(&listener);
-}
-
-void fs_detach(void)
-{
-	registry_set_listener(NULL);
-	atomic_store(&fs_notify_ok, false);
-	atomic_store(&fs_session, NULL);
-}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the FUSE layer: what its files share (fs.c, the operations;
+ * attr.c, what stat shows; splice.c, zero-copy reads; notify.c, telling
+ * the kernel what changed).
+ */
+#ifndef NVMEMFS_FS_PRIV_H
+#define NVMEMFS_FS_PRIV_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "core/cell.h"
+#include "core/nvmem.h"
+#include "core/registry.h"
+#include "fs/fs.h"
+
+/* Kernel cache lifetimes. Entries and fixed-size attributes may be cached:
+ * an unplug invalidates them explicitly. Cells whose text length depends
+ * on the value (string, decimal) are never cached, so st_size is what a
+ * read returns. File data is cached only as fs_page_cached() allows. */
+#define FS_TIMEOUT	1.0
+
+/*
+ * An open file or directory. Holds a device reference, so the device
+ * (name, cells, size) stays valid however long the handle lives; every
+ * operation through it fails with ENODEV once the device is unregistered.
+ * Owned by the kernel's file; freed in release/releasedir.
+ */
+struct fs_handle {
+	struct nvmem_device *dev;	/* NULL for the root directory */
+	unsigned int entry;
+};
+
+/*
+ * The layer's state: the session's userdata (fuse_req_userdata()), and
+ * the registry listener's. Created before the session, freed after it.
+ * @session is set by fs_attach() and cleared by fs_detach() on the main
+ * thread while the uevent thread and gone workers may be reading it in
+ * fs_removed(). The root directory's owner and times are the daemon's
+ * own ids and start, read once by fs_attach() before the loop starts,
+ * not per attribute (ls -l of 10,000 cells asked the kernel 20,000
+ * times); every other file has its device's owner (perm.h).
+ */
+struct fs {
+	_Atomic(struct fuse_session *) session;
+	uid_t uid;
+	gid_t gid;
+	uint64_t started_ns;
+	atomic_bool notify_ok;		/* between init and destroy */
+	atomic_bool splice_ok;		/* the session agreed to splice */
+	struct registry_listener listener;
+};
+
+static inline fuse_ino_t fs_ino(const struct nvmem_device *dev,
+				unsigned int entry)
+{
+	return ((fuse_ino_t)nvmem_device_id(dev) << FS_INO_SHIFT) | entry;
+}
+
+static inline uint64_t fs_ino_id(fuse_ino_t ino)
+{
+	return ino >> FS_INO_SHIFT;
+}
+
+static inline unsigned int fs_ino_entry(fuse_ino_t ino)
+{
+	return ino & ((1u << FS_INO_SHIFT) - 1);
+}
+
+static inline const struct nvmem_cell *fs_cell(const struct nvmem_device *dev,
+					       unsigned int entry)
+{
+	if (entry < FS_ENTRY_CELL0)
+		return NULL;
+	return nvmem_device_cell(dev, entry - FS_ENTRY_CELL0);
+}
+
+/* fs.c: the inode's device, referenced (NULL for the root); -ENODEV when
+ * it went away, -ENOENT for a cell that does not exist. */
+int fs_resolve(fuse_ino_t ino, struct nvmem_device **devp);
+/* Open @entry of @dev for the kernel (which takes over the reference). */
+void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
+		     struct nvmem_device *dev, unsigned int entry);
+void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+
+/* dir.c */
+void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		struct fuse_file_info *fi);
+void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+
+/* attr.c */
+bool fs_cell_fixed_size(const struct nvmem_cell *cell);
+bool fs_cell_read_only(const struct nvmem_device *dev,
+		       const struct nvmem_cell *cell);
+bool fs_device_page_cached(const struct nvmem_device *dev);
+bool fs_page_cached(const struct nvmem_device *dev, unsigned int entry);
+int fs_type_text(const struct nvmem_device *dev, char *buf, size_t size);
+ssize_t fs_cell_text(struct nvmem_device *dev, const struct nvmem_cell *cell,
+		     char **text);
+void fs_fill_attr(const struct fs *fs, struct nvmem_device *dev,
+		  unsigned int entry, struct stat *st, double *timeout);
+
+/* splice.c: false, having replied nothing, when the read must be copied. */
+bool fs_read_spliced(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		     size_t size, off_t off);
+
+/* notify.c: a write through @entry changed [@off, @off + @len). */
+void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
+		uint64_t off, uint64_t len);
+
+#endif

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Telling the kernel what changed: a device gone (its entries, attributes
+ * and pages), a write (the other files' attributes); and the layer's
+ * state, from before the session to after it.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs_priv.h"
+
+/*
+ * A write changed [@off, @off + @len) of @dev (through the file @entry,
+ * whose attributes the kernel drops itself): drop the cached attributes
+ * of the other files it changed, so that their new mtime shows at once.
+ * Attributes only (offset -1): no page is touched, so this cannot wait
+ * for a read that a worker serves. Past FS_INVAL_MAX cells (a whole
+ * device rewritten) the rest catch up within their FS_TIMEOUT.
+ */
+#define FS_INVAL_MAX	64
+
+void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
+		uint64_t off, uint64_t len)
+{
+	struct fuse_session *se = atomic_load(&fs->session);
+	size_t i, n = nvmem_device_cell_count(dev), sent = 0;
+
+	if (!se || !atomic_load(&fs->notify_ok))
+		return;
+	if (entry != FS_ENTRY_NVMEM)
+		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_NVMEM),
+						 -1, 0);
+	for (i = 0; i < n && sent < FS_INVAL_MAX; i++) {
+		const struct nvmem_cell *c = nvmem_device_cell(dev, i);
+
+		if (c->ops || FS_ENTRY_CELL0 + i == entry ||
+		    c->offset >= off + len || off >= c->offset + c->bytes)
+			continue;
+		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_CELL0 + i),
+						 -1, 0);
+		sent++;
+	}
+}
+
+/* Drop what the kernel caches of @dev's files (attributes, and the pages
+ * of page-cached cells). -ENOENT, for an inode the kernel does not hold,
+ * is expected and harmless. */
+static void fs_forget_files(struct fuse_session *se, struct nvmem_device *dev)
+{
+	size_t i, n = nvmem_device_cell_count(dev);
+
+	fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_NVMEM), 0, 0);
+	for (i = 0; i < n; i++)
+		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_CELL0 + i),
+						 0, 0);
+}
+
+/*
+ * After a device left the registry: make the kernel forget its dentry at
+ * once (new lookups then reach us and fail with ENOENT) and its files'
+ * cached attributes and data.
+ *
+ * Runs after the device stopped being alive, so every read request that
+ * reaches us now fails. A page being filled by a read that was already
+ * under way is locked until we answer it, and the kernel waits for that
+ * answer before dropping the page; nvmem_device_io() makes the wait at
+ * most one chunk. Page-cached cells go first, so that once the directory
+ * is gone no old handle can be served from memory.
+ */
+static void fs_removed(struct nvmem_device *dev, void *data)
+{
+	struct fs *fs = data;
+	const char *name = nvmem_device_name(dev);
+	struct fuse_session *se = atomic_load(&fs->session);
+	bool pages = fs_device_page_cached(dev);
+
+	if (!se || !atomic_load(&fs->notify_ok))
+		return;
+	if (pages)
+		fs_forget_files(se, dev);
+	/* inval_entry rather than notify_delete: the kernel refuses the
+	 * latter for a directory that still has children in its cache. */
+	fuse_lowlevel_notify_inval_entry(se, FUSE_ROOT_ID, name, strlen(name));
+	if (!pages)
+		fs_forget_files(se, dev);
+}
+
+struct fs *fs_new(void)
+{
+	struct fs *fs = calloc(1, sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	fs->listener.removed = fs_removed;
+	fs->listener.data = fs;
+	return fs;
+}
+
+void fs_free(struct fs *fs)
+{
+	free(fs);
+}
+
+void fs_attach(struct fs *fs, struct fuse_session *se)
+{
+	struct timespec ts;
+
+	fs->uid = getuid();
+	fs->gid = getgid();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fs->started_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	atomic_store(&fs->session, se);
+	registry_set_listener(&fs->listener);
+}
+
+void fs_detach(struct fs *fs)
+{
+	registry_set_listener(NULL);
+	atomic_store(&fs->notify_ok, false);
+	atomic_store(&fs->session, NULL);
+}
