@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* CLOCK_REALTIME in nanoseconds since the epoch, for file times. */
+uint64_t util_realtime_ns(void);
+
 /* FNV-1a of @s, continuing from @h (start with UTIL_HASH_INIT). */
 #define UTIL_HASH_INIT	0xcbf29ce484222325ULL
 uint64_t util_hash_str(uint64_t h, const char *s);

@@ -76,7 +76,7 @@ void cell_bits_insert(uint8_t *dev_bytes, unsigned int bit_offset,
 ssize_t cell_read_raw(struct nvmem_device *dev, const struct nvmem_cell *cell,
 		      uint8_t *buf, size_t size);
 /* Write the raw value (exactly cell_raw_size() bytes); bit fields are
- * read-modify-written under the device's write lock. 0 or -errno. */
+ * read-modify-written under the device's content lock. 0 or -errno. */
 int cell_write_raw(struct nvmem_device *dev, const struct nvmem_cell *cell,
 		   const uint8_t *raw, size_t len);
 

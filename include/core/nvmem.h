@@ -133,12 +133,12 @@ ssize_t nvmem_device_splice(struct nvmem_device *dev, uint64_t off,
 ssize_t nvmem_device_write(struct nvmem_device *dev, uint64_t off,
 			   const void *buf, size_t len);
 
-/* Serialise read-modify-write sequences (bit-field cells, U-Boot env)
- * and cell reads against each other and against whole-device writes.
- * May sleep. */
-void nvmem_device_write_lock(struct nvmem_device *dev);
-void nvmem_device_write_unlock(struct nvmem_device *dev);
-/* Write path for holders of the write lock. */
+/* The device's content as one sequence of bytes: writes, read-modify-
+ * write sequences (bit-field cells, U-Boot env) and cell reads (each one
+ * snapshot) take this lock. May sleep. */
+void nvmem_device_content_lock(struct nvmem_device *dev);
+void nvmem_device_content_unlock(struct nvmem_device *dev);
+/* Write path for holders of the content lock. */
 ssize_t nvmem_device_write_locked(struct nvmem_device *dev, uint64_t off,
 				  const void *buf, size_t len);
 

@@ -8,9 +8,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/util.h"
+
+uint64_t util_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
 
 uint64_t util_hash_str(uint64_t h, const char *s)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Cell I/O on top of the device data path. A cell is read as one
- * consistent snapshot of its bytes: under the device's write lock, since
+ * consistent snapshot of its bytes: under the device's content lock, since
  * one device read may take several provider calls (read chunks, I2C
  * address blocks) and a write must not land between them. It is written
  * whole; bit fields are read-modify-written under the same lock so a
@@ -26,18 +26,18 @@ ssize_t cell_read_raw(struct nvmem_device *dev, const struct nvmem_cell *cell,
 	if (size < raw)
 		return -ENOSPC;
 	if (!cell->nbits) {
-		nvmem_device_write_lock(dev);
+		nvmem_device_content_lock(dev);
 		n = nvmem_device_read(dev, cell->offset, buf, cell->bytes);
-		nvmem_device_write_unlock(dev);
+		nvmem_device_content_unlock(dev);
 		if (n >= 0 && (size_t)n != cell->bytes)
 			n = -EIO;	/* cells lie inside the device */
 		return n;
 	}
 	if (cell->bytes > sizeof(stack))
 		return -EINVAL;	/* nbits <= 64 keeps bit fields small */
-	nvmem_device_write_lock(dev);
+	nvmem_device_content_lock(dev);
 	n = nvmem_device_read(dev, cell->offset, bytes, cell->bytes);
-	nvmem_device_write_unlock(dev);
+	nvmem_device_content_unlock(dev);
 	if (n < 0)
 		return n;
 	if ((size_t)n != cell->bytes)
@@ -69,7 +69,7 @@ int cell_write_raw(struct nvmem_device *dev, const struct nvmem_cell *cell,
 	if (cell->bytes > sizeof(bytes))
 		return -EINVAL;
 
-	nvmem_device_write_lock(dev);
+	nvmem_device_content_lock(dev);
 	n = nvmem_device_read(dev, cell->offset, bytes, cell->bytes);
 	if (n < 0 || (size_t)n != cell->bytes) {
 		ret = n < 0 ? n : -EIO;
@@ -80,7 +80,7 @@ int cell_write_raw(struct nvmem_device *dev, const struct nvmem_cell *cell,
 	if (n < 0 || (size_t)n != cell->bytes)
 		ret = n < 0 ? n : -EIO;
 out:
-	nvmem_device_write_unlock(dev);
+	nvmem_device_content_unlock(dev);
 	return ret;
 }
 

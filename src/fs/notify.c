@@ -6,9 +6,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "fs_priv.h"
 
 /*
@@ -105,12 +105,9 @@ void fs_free(struct fs *fs)
 
 void fs_attach(struct fs *fs, struct fuse_session *se)
 {
-	struct timespec ts;
-
 	fs->uid = getuid();
 	fs->gid = getgid();
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fs->started_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	fs->started_ns = util_realtime_ns();
 	atomic_store(&fs->session, se);
 	registry_set_listener(&fs->listener);
 }

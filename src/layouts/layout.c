@@ -102,9 +102,9 @@ static ssize_t uboot_var_read(struct nvmem_device *dev,
 
 	/* Not while a write rewrites a copy: a half-written one reads as
 	 * a bad CRC. */
-	nvmem_device_write_lock(dev);
+	nvmem_device_content_lock(dev);
 	ret = uboot_load(dev, v->where, &env, why, sizeof(why));
-	nvmem_device_write_unlock(dev);
+	nvmem_device_content_unlock(dev);
 	if (ret < 0)
 		return ret == -ENODEV ? ret : -EIO;
 	for (i = 0; i < uboot_env_count(env); i++)
@@ -152,7 +152,7 @@ static int uboot_var_write(struct nvmem_device *dev,
 	if (!value)
 		return -ENOMEM;
 
-	nvmem_device_write_lock(dev);
+	nvmem_device_content_lock(dev);
 	ret = uboot_load(dev, w, &env, why, sizeof(why));
 	if (ret < 0)
 		goto out;
@@ -173,7 +173,7 @@ static int uboot_var_write(struct nvmem_device *dev,
 	n = nvmem_device_write_locked(dev, w->off[target], buf, w->size);
 	ret = n < 0 ? (int)n : ((size_t)n == w->size ? 0 : -EIO);
 out:
-	nvmem_device_write_unlock(dev);
+	nvmem_device_content_unlock(dev);
 	uboot_env_free(env);
 	free(buf);
 	free(value);

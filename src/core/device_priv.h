@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the device (device.c: its life, cells and registration;
+ * device_io.c: its data path): the struct and the rules of each field.
+ * nvmem.h has the model.
+ */
+#ifndef NVMEMFS_DEVICE_PRIV_H
+#define NVMEMFS_DEVICE_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "base/util.h"
+#include "core/cache.h"
+#include "core/nvmem.h"
+#include "core/srcu.h"
+
+/*
+ * The provider-owned part. Allocated when the device is created, reached
+ * only through dev->impl inside an SRCU read section of dev->srcu, freed
+ * (after ops->destroy) only once a grace period has passed since dev->impl
+ * was cleared.
+ */
+struct nvmem_impl {
+	const struct nvmem_provider_ops *ops;
+	void *priv;
+};
+
+enum nvmem_state {
+	NVMEM_NEW,		/* created, not yet in the registry */
+	NVMEM_REGISTERED,
+	NVMEM_DEAD,		/* unregistration began; never registered again */
+};
+
+/*
+ * Lifetime: freed when @refs drops to zero. The registry holds one
+ * reference while the device is registered, each open FUSE handle one,
+ * each in-progress lookup one. Everything in the "fixed" block is written
+ * before registration only and read without locks afterwards (the
+ * registry's publication orders those writes before any lookup).
+ */
+struct nvmem_device {
+	/* fixed */
+	char *name;
+	char *backing;
+	uint64_t size;
+	enum nvmem_type type;
+	bool read_only;
+	uint32_t read_chunk;
+	uint32_t write_chunk;
+	struct nvmem_cell *cells;
+	size_t ncells, cells_cap;
+	/* NULL: not cached. Has its own lock; dropped at unregistration,
+	 * freed with the device. */
+	struct nvmem_cache *cache;
+	/* Open-addressing index into @cells (index + 1; 0 = empty slot), so
+	 * a lookup costs the same with 10 cells or 10,000. */
+	uint32_t *cell_hash;
+	size_t cell_hash_size;	/* power of two, > 2 * ncells */
+	/* The backing's mode, owner and group, and what the configuration
+	 * sets instead (perm.h); nvmem_device_perm() combines them. */
+	struct nvmem_perm perm;
+	struct perm_override perm_override;
+	/* written once by nvmem_device_register(), before publication */
+	uint64_t id;
+	uint64_t registered_ns;	/* CLOCK_REALTIME, every file's first time */
+
+	/* Last write through nvmemfs (CLOCK_REALTIME ns, 0: none) of the
+	 * whole device and of each cell (an array of ncells, allocated by
+	 * nvmem_device_register()). Relaxed atomics: a time shown a moment
+	 * late is harmless, a torn one is not. */
+	_Atomic uint64_t written_ns;
+	_Atomic uint64_t *cell_written_ns;
+
+	struct util_ref refs;
+	/* False from the first step of unregistration on; lets a read that
+	 * raced with the unplug report ENODEV even if its bytes arrived. */
+	atomic_bool alive;
+
+	/* SRCU-protected: loaded with seq_cst inside srcu_read_lock(srcu),
+	 * cleared once by unregister before synchronize (see srcu.c for the
+	 * ordering argument). */
+	_Atomic(struct nvmem_impl *) impl;
+	struct srcu_domain *srcu;
+
+	/* Guards the device's content as one sequence of bytes: writes,
+	 * read-modify-write sequences (bit fields, U-Boot variables) and
+	 * cell reads (a cell is one snapshot) take it. Held across provider
+	 * calls, so it may be held for a page write cycle. Never taken
+	 * inside an SRCU read section, never held by unregistration. */
+	pthread_mutex_t content_lock;
+
+	/* Serialises register/unregister; guards @state. */
+	pthread_mutex_t state_lock;
+	enum nvmem_state state;
+	atomic_bool gone_reported;
+};
+
+/* device_io.c: a write of [@off, @off + @len) landed (times, cache). */
+void nvmem_device_touch(struct nvmem_device *dev, uint64_t off, size_t len);
+
+#endif
