@@ -160,8 +160,11 @@ int nvmem_device_register(struct nvmem_device *dev);
 void nvmem_device_unregister(struct nvmem_device *dev);
 
 /* The core's life: the registry, and at exit every device unregistered
- * in order before it goes (device.c says which order). */
+ * in order before it goes (device.c says which order). nvmem_core_stop()
+ * unregisters every device as an unplug would, and may be called from
+ * any thread, also while requests are in flight. */
 int nvmem_core_init(void);
+void nvmem_core_stop(void);
 void nvmem_core_exit(void);
 
 /* Called by a provider that found its hardware gone mid-request: starts

@@ -458,12 +458,12 @@ int nvmem_core_init(void)
 }
 
 /*
- * The teardown order at exit, in one place: first the unregistrations
- * that providers started (their threads hold devices), then every device
- * still registered, each in the order of nvmem_device_unregister(), and
+ * The teardown order, in one place: first the unregistrations that
+ * providers started (their threads hold devices), then every device still
+ * registered, each in the order of nvmem_device_unregister(); at exit,
  * only then the registry itself.
  */
-void nvmem_core_exit(void)
+void nvmem_core_stop(void)
 {
 	struct registry_item *items;
 	size_t i, count;
@@ -475,5 +475,10 @@ void nvmem_core_exit(void)
 		nvmem_device_put(items[i].dev);
 	}
 	free(items);
+}
+
+void nvmem_core_exit(void)
+{
+	nvmem_core_stop();
 	registry_exit();
 }

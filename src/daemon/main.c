@@ -32,6 +32,7 @@
 #include "daemon/manager.h"
 #include "daemon/mountpoint.h"
 #include "daemon/plan.h"
+#include "daemon/stop.h"
 #include "core/nvmem.h"
 #include "daemon/uevent.h"
 
@@ -275,6 +276,7 @@ static void on_resync(void *data)
  */
 struct rescanner {
 	pthread_t thread;
+	bool started;
 	struct manager *mgr;
 	atomic_bool stop;
 };
@@ -294,35 +296,98 @@ static void *rescan_thread(void *arg)
 	return NULL;
 }
 
+/* The configuration named, or with none named and none at the default
+ * path the built-in defaults (the kernel's devices only). */
+static int load_config(const struct options *o, struct config **cfg)
+{
+	if (!o->config_given && access(o->config, F_OK) < 0 && errno == ENOENT) {
+		*cfg = config_new_default();
+		return *cfg ? 0 : -ENOMEM;
+	}
+	if (config_load(o->config, cfg) < 0) {
+		log_err("%s: configuration not loaded, not starting", o->config);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Serve until unmounted or stopped; the loop's status. */
+static int serve(struct fuse_session *se, bool single_thread)
+{
+	struct fuse_loop_config *loop_cfg;
+	int ret;
+
+	if (single_thread)
+		return fuse_session_loop(se);
+	loop_cfg = fuse_loop_cfg_create();
+	if (!loop_cfg)
+		return -ENOMEM;
+	fuse_loop_cfg_set_clone_fd(loop_cfg, 0);
+	fuse_loop_cfg_set_max_threads(loop_cfg, 16);
+	ret = fuse_session_loop_mt(se, loop_cfg);
+	fuse_loop_cfg_destroy(loop_cfg);
+	return ret;
+}
+
+/* Devices registered, uevents followed, SIGUSR2 and stop signals heard:
+ * everything after the mount that must run before the loop. */
+static int start_serving(const struct options *o, const struct config *cfg,
+			 struct fs *fs, struct fuse_session *se,
+			 struct manager **mgr, struct uevent_monitor **mon,
+			 struct rescanner *rescan)
+{
+	struct uevent_ops ops = { .event = on_uevent, .resync = on_resync };
+	int ret;
+
+	fs_attach(fs, se);
+	ret = manager_new(cfg, mgr);
+	if (ret < 0)
+		return ret;
+	ret = manager_start(*mgr);
+	if (ret < 0) {
+		log_err("%s: not starting half-configured", o->config);
+		return ret;
+	}
+	ops.data = *mgr;
+	ret = uevent_monitor_start(o->source, manager_subsystems(*mgr), &ops,
+				   mon);
+	if (ret < 0) {
+		log_err("cannot monitor udev events: %s", strerror(-ret));
+		return ret;
+	}
+	uevent_monitor_wait_ready(*mon);
+	rescan->mgr = *mgr;
+	rescan->started = !pthread_create(&rescan->thread, NULL, rescan_thread,
+					  rescan);
+	ret = stop_start(fs);
+	if (ret < 0)
+		log_err("cannot start the stop thread: %s", strerror(-ret));
+	return ret;
+}
+
+static void stop_rescanner(struct rescanner *rescan)
+{
+	if (!rescan->started)
+		return;
+	atomic_store(&rescan->stop, true);
+	pthread_kill(rescan->thread, SIGUSR2);
+	pthread_join(rescan->thread, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .fuse_args = FUSE_ARGS_INIT(0, NULL) };
-	struct uevent_monitor *mon = NULL;
 	struct rescanner rescan = { .stop = false };
-	bool rescan_started = false;
-	struct uevent_ops ops;
-	sigset_t usr1;
-	struct fuse_loop_config *loop_cfg = NULL;
+	struct uevent_monitor *mon = NULL;
 	struct fuse_session *se = NULL;
-	struct fs *fs = NULL;
 	struct manager *mgr = NULL;
 	struct config *cfg = NULL;
+	struct fs *fs = NULL;
 	int ret, status = 1;
+	sigset_t usr2;
 
-	ret = parse_options(argc, argv, &o);
-	if (ret < 0)
+	if (parse_options(argc, argv, &o) < 0 || load_config(&o, &cfg) < 0)
 		goto out_args;
-
-	if (!o.config_given && access(o.config, F_OK) < 0 && errno == ENOENT) {
-		/* No configuration: serve the kernel's devices only. */
-		cfg = config_new_default();
-		if (!cfg)
-			goto out_args;
-	} else if (config_load(o.config, &cfg) < 0) {
-		log_err("%s: configuration not loaded, not starting", o.config);
-		goto out_args;
-	}
-
 	if (o.check_config) {
 		status = plan_print(cfg, stdout) < 0 ? 1 : 0;
 		goto out_cfg;
@@ -336,8 +401,8 @@ int main(int argc, char **argv)
 	se = fuse_session_new(&o.fuse_args, &fs_ops, sizeof(fs_ops), fs);
 	if (!se)
 		goto out_fs;
-	if (fuse_set_signal_handlers(se) < 0)
-		goto out_session;
+	if (stop_install(se) < 0)
+		goto out_signals;
 	if (fuse_session_mount(se, o.mountpoint) < 0)
 		goto out_signals;
 	if (!o.foreground && daemon_start() < 0) {
@@ -346,35 +411,14 @@ int main(int argc, char **argv)
 	}
 
 	/* Before any thread exists, so that all of them inherit it. */
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR2);
-	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &usr2, NULL);
 
-	ret = nvmem_core_init();
-	if (ret < 0)
+	if (nvmem_core_init() < 0)
 		goto out_unmount;
-	fs_attach(fs, se);
-	ret = manager_new(cfg, &mgr);
-	if (ret < 0)
-		goto out_registry;
-	ret = manager_start(mgr);
-	if (ret < 0) {
-		log_err("%s: not starting half-configured", o.config);
-		goto out_manager;
-	}
-	ops.event = on_uevent;
-	ops.resync = on_resync;
-	ops.data = mgr;
-	ret = uevent_monitor_start(o.source, manager_subsystems(mgr), &ops,
-				   &mon);
-	if (ret < 0) {
-		log_err("cannot monitor udev events: %s", strerror(-ret));
-		goto out_manager;
-	}
-	uevent_monitor_wait_ready(mon);
-	rescan.mgr = mgr;
-	rescan_started = !pthread_create(&rescan.thread, NULL, rescan_thread,
-					 &rescan);
+	if (start_serving(&o, cfg, fs, se, &mgr, &mon, &rescan) < 0)
+		goto out_stop;
 
 	/* Parsing a large configuration and enumerating udev leave freed
 	 * heap behind that glibc keeps; a board with little RAM wants it
@@ -384,41 +428,25 @@ int main(int argc, char **argv)
 	notify_ready();
 	daemon_report(0);
 
-	if (o.single_thread) {
-		ret = fuse_session_loop(se);
-	} else {
-		loop_cfg = fuse_loop_cfg_create();
-		if (!loop_cfg)
-			goto out_monitor;
-		fuse_loop_cfg_set_clone_fd(loop_cfg, 0);
-		fuse_loop_cfg_set_max_threads(loop_cfg, 16);
-		ret = fuse_session_loop_mt(se, loop_cfg);
-		fuse_loop_cfg_destroy(loop_cfg);
-	}
+	ret = serve(se, o.single_thread);
 	status = ret < 0 ? 1 : 0;
 	log_info("stopping");
+
+out_stop:
+	/* A stop signal's unregistrations end before anything else goes. */
+	stop_remove();
 	/* No worker answers requests any more: a notification now could
 	 * wait forever on a lookup or a page read that the kernel holds
 	 * for us. The unmount below drops the kernel's caches anyway. */
 	fs_detach(fs);
-
-out_monitor:
-	if (rescan_started) {
-		atomic_store(&rescan.stop, true);
-		pthread_kill(rescan.thread, SIGUSR2);
-		pthread_join(rescan.thread, NULL);
-	}
+	stop_rescanner(&rescan);
 	uevent_monitor_stop(mon);
-out_manager:
 	manager_free(mgr);
-out_registry:
-	fs_detach(fs);
 	nvmem_core_exit();
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:
-	fuse_remove_signal_handlers(se);
-out_session:
+	stop_remove();
 	fuse_session_destroy(se);
 out_fs:
 	fs_free(fs);

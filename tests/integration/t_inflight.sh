@@ -55,3 +55,32 @@ copied=$(stat -c %s "$T/out" 2>/dev/null || echo 0)
 [ "$(echo "$latency < 3" | bc)" = 1 ] && pass "failure arrived long before the read could have finished" || fail "dd failed only after ${latency}s"
 [ ! -e "$MNT/slow" ] && pass "directory gone" || fail "directory still there"
 check_eq "other device unaffected" "$(hexof "$T/b.img" 0 8)" "$(dd if="$MNT/other/nvmem" bs=8 count=1 status=none | xxd -p)"
+
+# SIGTERM (what systemctl stop sends) with the same long read in flight:
+# the daemon must cut it as an unplug does, answer the reader with
+# ENODEV, unmount and exit within about one chunk, not after the ~5 s the
+# rest of the read would take.
+stop_daemon
+echo add > "$UEVENT"	# the loop device is back for the next daemon
+start_daemon "$T/nvmemfs.conf" --uevent-source=kernel
+blockdev --flushbufs "$LOOP"
+rm -f "$T/out"
+dd if="$MNT/slow/nvmem" of="$T/out" bs=1M count=1 2>"$T/dd.err" &
+DD=$!
+sleep 1.5
+t_term=$(date +%s.%N)
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" && drc=0 || drc=$?
+t_exit=$(date +%s.%N)
+DAEMON_PID=
+wait $DD && rc=0 || rc=$?
+cat "$T/dd.err"
+latency=$(echo "$t_exit - $t_term" | bc)
+echo "SIGTERM -> daemon exit: ${latency} s (one 64 KiB chunk ~$((64 * USEC_PER_KIB / 1000)) ms)"
+check_eq "SIGTERM: the daemon exits 0" 0 "$drc"
+[ "$rc" -ne 0 ] && pass "SIGTERM: the read in flight fails" || fail "dd completed despite the stop"
+grep -q "No such device" "$T/dd.err" && pass "SIGTERM: the reader gets No such device" || fail "dd error: $(cat "$T/dd.err")"
+# Hang guard, not a timing test: the rest of the read would take > 3 s.
+[ "$(echo "$latency < 3" | bc)" = 1 ] && pass "SIGTERM: the daemon did not wait for the read" || fail "the daemon exited only after ${latency}s"
+mountpoint -q "$MNT" && fail "SIGTERM: still mounted" || pass "SIGTERM: unmounted"
+grep -q "Terminated: stopping; cutting device I/O in flight" "$LOG" && pass "SIGTERM: logged" || fail "log: $(tail -5 "$LOG")"

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Stopping on a signal (stop.h).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <fuse_lowlevel.h>
+
+#include "base/log.h"
+#include "core/nvmem.h"
+#include "daemon/stop.h"
+#include "fs/fs.h"
+
+static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
+
+/* Set before the handlers are installed, read by them and the thread. */
+static struct fuse_session *stop_se;
+static int stop_efd = -1;
+static atomic_int stop_sig;	/* the signal that came, 0: none */
+static atomic_bool stop_quit;	/* stop_remove(): the thread returns */
+static pthread_t stop_thread;
+static bool stop_started;
+static struct fs *stop_fs;
+
+/* Async-signal-safe: a flag for the loop, a counter for the thread. */
+static void stop_handler(int sig)
+{
+	uint64_t one = 1;
+	int saved = errno;
+
+	atomic_store(&stop_sig, sig);
+	fuse_session_exit(stop_se);
+	/* Cannot fail short of a counter at its maximum. */
+	(void)!write(stop_efd, &one, sizeof(one));
+	errno = saved;
+}
+
+static void *stop_main(void *arg)
+{
+	uint64_t n;
+
+	while (read(stop_efd, &n, sizeof(n)) < 0 && errno == EINTR)
+		;
+	if (atomic_load(&stop_quit))
+		return NULL;
+	log_info("%s: stopping; cutting device I/O in flight",
+		 strsignal(atomic_load(&stop_sig)));
+	/* No notification may wait for a worker that is leaving the loop:
+	 * the unmount drops the kernel's caches anyway. */
+	fs_detach(stop_fs);
+	nvmem_core_stop();
+	return NULL;
+}
+
+int stop_install(struct fuse_session *se)
+{
+	struct sigaction sa = { .sa_handler = stop_handler };
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	size_t i;
+
+	stop_se = se;
+	stop_efd = eventfd(0, EFD_CLOEXEC);
+	if (stop_efd < 0)
+		return -errno;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		if (sigaction(stop_signals[i], &sa, NULL) < 0)
+			return -errno;
+	/* A reader gone before its reply: the write to /dev/fuse fails,
+	 * it must not kill the daemon. */
+	return sigaction(SIGPIPE, &ign, NULL) < 0 ? -errno : 0;
+}
+
+int stop_start(struct fs *fs)
+{
+	int ret;
+
+	stop_fs = fs;
+	ret = -pthread_create(&stop_thread, NULL, stop_main, NULL);
+	stop_started = !ret;
+	return ret;
+}
+
+void stop_remove(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	uint64_t one = 1;
+	size_t i;
+
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaction(stop_signals[i], &dfl, NULL);
+	if (stop_started) {
+		atomic_store(&stop_quit, !atomic_load(&stop_sig));
+		if (write(stop_efd, &one, sizeof(one)) < 0)
+			log_warn("cannot wake the stop thread");
+		pthread_join(stop_thread, NULL);
+		stop_started = false;
+	}
+	if (stop_efd >= 0)
+		close(stop_efd);
+	stop_efd = -1;
+}
