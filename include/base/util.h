@@ -47,6 +47,30 @@ int util_sysfs_attr(const char *root, const char *name, const char *attr,
 		    char *buf, size_t size);
 
 /*
+ * An open-addressing index over the caller's entries, by a 64-bit hash:
+ * each slot is empty (0) or an entry number + 1, and it is never more
+ * than half full, so a look-up costs the same with 10 entries or 10,000.
+ * What an entry is, and when it matches a key, is the caller's: probe
+ * with util_index_first()/util_index_next() and compare.
+ */
+struct util_index {
+	uint32_t *slots;
+	size_t mask;		/* slots - 1, a power of two minus one */
+};
+
+/* An empty index with room for @entries. 0 or -ENOMEM. */
+int util_index_init(struct util_index *ix, size_t entries);
+void util_index_free(struct util_index *ix);
+/* Does one more entry than @count fit? (No: make a larger index.) */
+bool util_index_room(const struct util_index *ix, size_t count);
+void util_index_add(struct util_index *ix, uint64_t hash, uint32_t entry);
+/* The entries stored under @hash, in probe order: *@pos is the cursor;
+ * each call returns an entry number, or -1 at the end. */
+long util_index_first(const struct util_index *ix, uint64_t hash,
+		      size_t *pos);
+long util_index_next(const struct util_index *ix, size_t *pos);
+
+/*
  * The one reference count idiom: C11 atomics, so that ThreadSanitizer
  * sees the final put order every earlier user's accesses before the
  * free (it does not model fences, nor liburcu's urcu_ref).

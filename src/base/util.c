@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -28,6 +29,53 @@ uint64_t util_hash_str(uint64_t h, const char *s)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+int util_index_init(struct util_index *ix, size_t entries)
+{
+	size_t size = 16;
+
+	while (size < entries * 2 + 2)
+		size *= 2;
+	ix->slots = calloc(size, sizeof(*ix->slots));
+	ix->mask = size - 1;
+	return ix->slots ? 0 : -ENOMEM;
+}
+
+void util_index_free(struct util_index *ix)
+{
+	free(ix->slots);
+	ix->slots = NULL;
+	ix->mask = 0;
+}
+
+bool util_index_room(const struct util_index *ix, size_t count)
+{
+	return ix->slots && (count + 1) * 2 <= ix->mask + 1;
+}
+
+void util_index_add(struct util_index *ix, uint64_t hash, uint32_t entry)
+{
+	size_t h = hash & ix->mask;
+
+	while (ix->slots[h])
+		h = (h + 1) & ix->mask;
+	ix->slots[h] = entry + 1;
+}
+
+long util_index_first(const struct util_index *ix, uint64_t hash,
+		      size_t *pos)
+{
+	if (!ix->slots)
+		return -1;
+	*pos = hash & ix->mask;
+	return ix->slots[*pos] ? (long)ix->slots[*pos] - 1 : -1;
+}
+
+long util_index_next(const struct util_index *ix, size_t *pos)
+{
+	*pos = (*pos + 1) & ix->mask;
+	return ix->slots[*pos] ? (long)ix->slots[*pos] - 1 : -1;
 }
 
 ssize_t util_pio(int fd, bool write, void *buf, size_t len, uint64_t off,

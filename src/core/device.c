@@ -134,42 +134,33 @@ static void nvmem_cell_release(struct nvmem_cell *cell)
 		cell->priv_free(cell->priv);
 }
 
-static int nvmem_cell_hash_grow(struct nvmem_device *dev)
+/* A larger index of the cells, for one more. */
+static int nvmem_cell_index_grow(struct nvmem_device *dev)
 {
-	size_t size = dev->cell_hash_size ? dev->cell_hash_size * 2 : 16;
-	uint32_t *table;
+	struct util_index ix;
 	size_t i;
 
-	table = calloc(size, sizeof(*table));
-	if (!table)
+	if (util_index_init(&ix, (dev->ncells + 1) * 2) < 0)
 		return -ENOMEM;
-	for (i = 0; i < dev->ncells; i++) {
-		size_t h = util_hash_str(UTIL_HASH_INIT, dev->cells[i].name) & (size - 1);
-
-		while (table[h])
-			h = (h + 1) & (size - 1);
-		table[h] = i + 1;
-	}
-	free(dev->cell_hash);
-	dev->cell_hash = table;
-	dev->cell_hash_size = size;
+	for (i = 0; i < dev->ncells; i++)
+		util_index_add(&ix, util_hash_str(UTIL_HASH_INIT,
+						  dev->cells[i].name), i);
+	util_index_free(&dev->cell_index);
+	dev->cell_index = ix;
 	return 0;
 }
 
 ssize_t nvmem_device_find_cell(const struct nvmem_device *dev,
 			       const char *name)
 {
-	size_t h, mask = dev->cell_hash_size - 1;
+	uint64_t hash = util_hash_str(UTIL_HASH_INIT, name);
+	size_t pos;
+	long i;
 
-	if (!dev->cell_hash_size)
-		return -ENOENT;
-	for (h = util_hash_str(UTIL_HASH_INIT, name) & mask; dev->cell_hash[h];
-	     h = (h + 1) & mask) {
-		size_t i = dev->cell_hash[h] - 1;
-
+	for (i = util_index_first(&dev->cell_index, hash, &pos); i >= 0;
+	     i = util_index_next(&dev->cell_index, &pos))
 		if (!strcmp(dev->cells[i].name, name))
 			return i;
-	}
 	return -ENOENT;
 }
 
@@ -177,7 +168,7 @@ int nvmem_device_add_cell(struct nvmem_device *dev,
 			  const struct nvmem_cell *cell)
 {
 	struct nvmem_cell *c;
-	size_t raw, h;
+	size_t raw;
 	int ret;
 
 	if (dev->state != NVMEM_NEW)
@@ -212,8 +203,8 @@ int nvmem_device_add_cell(struct nvmem_device *dev,
 		dev->cells = c;
 		dev->cells_cap = cap;
 	}
-	if ((dev->ncells + 1) * 2 > dev->cell_hash_size) {
-		ret = nvmem_cell_hash_grow(dev);
+	if (!util_index_room(&dev->cell_index, dev->ncells)) {
+		ret = nvmem_cell_index_grow(dev);
 		if (ret)
 			return ret;
 	}
@@ -223,10 +214,8 @@ int nvmem_device_add_cell(struct nvmem_device *dev,
 	c->name = strdup(cell->name);
 	if (!c->name)
 		return -ENOMEM;
-	h = util_hash_str(UTIL_HASH_INIT, c->name) & (dev->cell_hash_size - 1);
-	while (dev->cell_hash[h])
-		h = (h + 1) & (dev->cell_hash_size - 1);
-	dev->cell_hash[h] = ++dev->ncells;
+	util_index_add(&dev->cell_index, util_hash_str(UTIL_HASH_INIT, c->name),
+		       dev->ncells++);
 	return 0;
 }
 
@@ -261,7 +250,7 @@ void nvmem_device_put(struct nvmem_device *dev)
 	for (i = 0; i < dev->ncells; i++)
 		nvmem_cell_release(&dev->cells[i]);
 	free(dev->cells);
-	free(dev->cell_hash);
+	util_index_free(&dev->cell_index);
 	free(dev->cell_written_ns);
 	nvmem_cache_free(dev->cache);
 	srcu_domain_free(dev->srcu);

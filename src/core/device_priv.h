@@ -53,10 +53,9 @@ struct nvmem_device {
 	/* NULL: not cached. Has its own lock; dropped at unregistration,
 	 * freed with the device. */
 	struct nvmem_cache *cache;
-	/* Open-addressing index into @cells (index + 1; 0 = empty slot), so
-	 * a lookup costs the same with 10 cells or 10,000. */
-	uint32_t *cell_hash;
-	size_t cell_hash_size;	/* power of two, > 2 * ncells */
+	/* @cells by name (util.h), so that a lookup costs the same with 10
+	 * cells or 10,000. */
+	struct util_index cell_index;
 	/* The backing's mode, owner and group, and what the configuration
 	 * sets instead (perm.h); nvmem_device_perm() combines them. */
 	struct nvmem_perm perm;

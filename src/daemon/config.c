@@ -72,52 +72,28 @@ struct config *config_new_default(void)
 	return cfg;
 }
 
-/*
- * The cells attached so far, by device and name: finding a cell given
- * twice must not cost a scan of every earlier cell when a device has
- * thousands of them. Open addressing; the table never fills (it has
- * twice as many slots as there are cells).
- */
-struct cell_set {
-	struct cell_set_slot {
-		const struct config_cell *cell;
-		size_t device;
-	} *slots;
-	size_t mask;
-};
-
-static size_t cell_set_hash(size_t device, const char *name)
+/* Cells are told apart by device and name. */
+static uint64_t cell_hash(const struct config_cell *c)
 {
-	return util_hash_str(UTIL_HASH_INIT ^ device, name);
+	return util_hash_str(util_hash_str(UTIL_HASH_INIT, c->device), c->name);
 }
 
-static const struct config_cell *cell_seen(const struct cell_set *set,
-					   size_t device, const char *name)
+/* An earlier cell of @cells[0..@n) with @c's device and name, or NULL:
+ * finding a cell given twice must not cost a scan of every earlier cell
+ * when a device has thousands of them. */
+static const struct config_cell *cell_seen(const struct util_index *seen,
+					   const struct config_cell *cells,
+					   const struct config_cell *c)
 {
-	size_t h;
+	size_t pos;
+	long i;
 
-	if (!set->slots)
-		return NULL;
-	for (h = cell_set_hash(device, name) & set->mask; set->slots[h].cell;
-	     h = (h + 1) & set->mask)
-		if (set->slots[h].device == device &&
-		    !strcmp(set->slots[h].cell->name, name))
-			return set->slots[h].cell;
+	for (i = util_index_first(seen, cell_hash(c), &pos); i >= 0;
+	     i = util_index_next(seen, &pos))
+		if (!strcmp(cells[i].device, c->device) &&
+		    !strcmp(cells[i].name, c->name))
+			return &cells[i];
 	return NULL;
-}
-
-static void cell_remember(struct cell_set *set, size_t device,
-			  const struct config_cell *cell)
-{
-	size_t h;
-
-	if (!set->slots)
-		return;
-	for (h = cell_set_hash(device, cell->name) & set->mask;
-	     set->slots[h].cell; h = (h + 1) & set->mask)
-		;
-	set->slots[h].cell = cell;
-	set->slots[h].device = device;
 }
 
 /* Index of the device named @name, the last one if given twice. */
@@ -230,15 +206,12 @@ static void attach_cells(struct parser *p, struct config *cfg,
 			 struct config_cell *cells, size_t ncells)
 {
 	char title[CONFIG_NAME_MAX * 2 + 8];
-	struct cell_set seen = { 0 };
+	struct util_index seen;
 	size_t i;
 
-	/* Sized for every cell; a failure only costs the duplicate check's
-	 * speed (cell_seen then finds nothing), so count it as an error. */
-	for (seen.mask = 15; seen.mask < ncells * 2; seen.mask = seen.mask * 2 + 1)
-		;
-	seen.slots = calloc(seen.mask + 1, sizeof(*seen.slots));
-	if (!seen.slots)
+	/* Sized for every cell; without it the duplicate check would find
+	 * nothing, so that counts as an error. */
+	if (util_index_init(&seen, ncells) < 0)
 		p->errors++;
 	for (i = 0; i < ncells; i++) {
 		struct config_cell *c = &cells[i];
@@ -259,7 +232,7 @@ static void attach_cells(struct parser *p, struct config *cfg,
 			continue;
 		}
 		d = &cfg->devices[di];
-		first = d->cells ? cell_seen(&seen, di, c->name) : NULL;
+		first = d->cells ? cell_seen(&seen, cells, c) : NULL;
 		if (first)
 			config_perr(p, c->line, title, NULL,
 				    "cell given twice (first at line %d)",
@@ -268,10 +241,11 @@ static void attach_cells(struct parser *p, struct config *cfg,
 			free_cell(c);
 			continue;
 		}
-		d->cells[d->ncells] = *c;
-		cell_remember(&seen, di, &d->cells[d->ncells++]);
+		d->cells[d->ncells++] = *c;
+		if (seen.slots)
+			util_index_add(&seen, cell_hash(c), i);
 	}
-	free(seen.slots);
+	util_index_free(&seen);
 }
 
 static int interpret(struct parser *p, struct config *cfg)

@@ -110,12 +110,72 @@ static unsigned int emul_budget(struct i2c_emul *e, unsigned int n)
 }
 
 /* @smbus: the request came through the SMBus block-read op. */
+/*
+ * The messages of one transfer to chip @c (its I2C address block
+ * @block), as the chip takes them: a write sets the word address and may
+ * carry data into the page buffer, a read streams from the address on.
+ * 0, or -errno when the transfer was cut (an unplug mid-message).
+ */
+static int emul_chip_xfer(struct i2c_emul *e, struct emul_chip *c,
+			  uint32_t block, struct i2c_msg *msgs, unsigned int n,
+			  unsigned int bytes)
+{
+	uint32_t block_size = 1u << c->chip->addr_width, word;
+	unsigned int i, j, hdr = c->chip->addr_width / 8, pass;
+
+	for (i = 0; i < n; i++) {
+		struct i2c_msg *m = &msgs[i];
+
+		if (!(m->flags & I2C_M_RD)) {
+			if (m->len < hdr)
+				return -EINVAL;
+			word = hdr == 2 ? (m->buf[0] << 8 | m->buf[1]) : m->buf[0];
+			c->pointer = (block * block_size + word) % c->span;
+			if (m->len == hdr) {
+				if (n == 1)
+					e->st.polls_acked++;
+				continue;
+			}
+			/* Data: auto-increment inside the page only, as the
+			 * chip's page buffer does. */
+			pass = emul_budget(e, m->len - hdr);
+			for (j = 0; j < pass; j++) {
+				uint32_t page = c->chip->page_size;
+				uint32_t base = c->pointer - c->pointer % page;
+
+				if (!c->chip->read_only)
+					c->mem[c->pointer] = m->buf[hdr + j];
+				c->pointer = base + (c->pointer + 1) % page;
+			}
+			e->st.data_bytes += pass;
+			if (pass < m->len - hdr)
+				return -ENODEV;	/* cut off mid-message */
+			c->busy_until_ns = emul_now_ns() +
+					   emul_bus_ns(e, bytes) +
+					   c->t_wr_us * 1000ull;
+		} else {
+			pass = emul_budget(e, m->len);
+			for (j = 0; j < pass; j++) {
+				m->buf[j] = c->mem[c->pointer];
+				c->pointer = (c->pointer + 1) % c->span;
+			}
+			e->st.data_bytes += pass;
+			if (pass < m->len) {
+				emul_spend(e, emul_bus_ns(e, pass));
+				return -ENODEV;
+			}
+		}
+	}
+	emul_spend(e, emul_bus_ns(e, bytes));
+	return 0;
+}
+
 static int emul_xfer(struct i2c_emul *e, struct i2c_msg *msgs, unsigned int n,
 		     bool smbus)
 {
 	struct emul_chip *c;
-	uint32_t block = 0, block_size, word;
-	unsigned int i, j, bytes = 0, hdr, pass;
+	uint32_t block = 0;
+	unsigned int i, bytes = 0;
 	int ret = 0;
 
 	pthread_mutex_lock(&e->lock);
@@ -174,58 +234,7 @@ static int emul_xfer(struct i2c_emul *e, struct i2c_msg *msgs, unsigned int n,
 		ret = -ENXIO;
 		goto out;
 	}
-
-	block_size = 1u << c->chip->addr_width;
-	hdr = c->chip->addr_width / 8;
-	for (i = 0; i < n; i++) {
-		struct i2c_msg *m = &msgs[i];
-
-		if (!(m->flags & I2C_M_RD)) {
-			if (m->len < hdr) {
-				ret = -EINVAL;
-				goto out;
-			}
-			word = hdr == 2 ? (m->buf[0] << 8 | m->buf[1]) : m->buf[0];
-			c->pointer = (block * block_size + word) % c->span;
-			if (m->len == hdr) {
-				if (n == 1)
-					e->st.polls_acked++;
-				continue;
-			}
-			/* Data: auto-increment inside the page only, as the
-			 * chip's page buffer does. */
-			pass = emul_budget(e, m->len - hdr);
-			for (j = 0; j < pass; j++) {
-				uint32_t page = c->chip->page_size;
-				uint32_t base = c->pointer - c->pointer % page;
-
-				if (!c->chip->read_only)
-					c->mem[c->pointer] = m->buf[hdr + j];
-				c->pointer = base + (c->pointer + 1) % page;
-			}
-			e->st.data_bytes += pass;
-			if (pass < m->len - hdr) {
-				ret = -ENODEV;	/* cut off mid-message */
-				goto out;
-			}
-			c->busy_until_ns = emul_now_ns() +
-					   emul_bus_ns(e, bytes) +
-					   c->t_wr_us * 1000ull;
-		} else {
-			pass = emul_budget(e, m->len);
-			for (j = 0; j < pass; j++) {
-				m->buf[j] = c->mem[c->pointer];
-				c->pointer = (c->pointer + 1) % c->span;
-			}
-			e->st.data_bytes += pass;
-			if (pass < m->len) {
-				emul_spend(e, emul_bus_ns(e, pass));
-				ret = -ENODEV;
-				goto out;
-			}
-		}
-	}
-	emul_spend(e, emul_bus_ns(e, bytes));
+	ret = emul_chip_xfer(e, c, block, msgs, n, bytes);
 out:
 	e->on_wire = false;
 	pthread_mutex_unlock(&e->lock);
