@@ -150,7 +150,7 @@ ssize_t nvmem_device_write_locked(struct nvmem_device *dev, uint64_t off,
 int nvmem_device_register(struct nvmem_device *dev);
 
 /*
- * Tear down, in the order of DESIGN.md section 2: remove from the
+ * Tear down, in the order docs/design.md gives: remove from the
  * registry; tell the listeners (the FUSE layer invalidates its entries);
  * clear impl and cancel the provider's blocked I/O; wait for this
  * device's SRCU readers; destroy the provider data; drop the registry's

@@ -41,8 +41,8 @@ struct fs_handle {
  * thread while the uevent thread and gone workers may be reading it in
  * fs_removed(). The root directory's owner and times are the daemon's
  * own ids and start, read once by fs_attach() before the loop starts,
- * not per attribute (ls -l of 10,000 cells asked the kernel 20,000
- * times); every other file has its device's owner (perm.h).
+ * not per attribute (an ls -l of a large cells/ directory asks for
+ * thousands); every other file has its device's owner (perm.h).
  */
 struct fs {
 	_Atomic(struct fuse_session *) session;

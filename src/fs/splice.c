@@ -93,8 +93,8 @@ static void fs_pipe_discard(struct fs_pipe *p)
  * nothing, when this read must take the copying path instead.
  *
  * Below two pages libfuse copies the reply out of the pipe rather than
- * splicing it on, so a small read through the pipe only added two system
- * calls to the copy: 1-3 us of a 25-29 us round trip, measured A/B.
+ * splicing it on, so a small read through the pipe would only add two
+ * system calls to the copy.
  */
 bool fs_read_spliced(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		     size_t size, off_t off)

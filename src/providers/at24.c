@@ -107,7 +107,7 @@ static unsigned int at24_put_word(const struct at24 *a, uint32_t word,
 }
 
 /* What a reader sees of a failed transfer: ENODEV once the adapter is
- * gone, else EIO for every bus error (DESIGN.md), whatever the adapter
+ * gone, else EIO for every bus error (README.md), whatever the adapter
  * driver called it (EPROTO, EBUSY, ...); that name goes to the debug
  * log. */
 static int at24_error(int err)

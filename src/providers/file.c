@@ -29,8 +29,8 @@
  * serve this way (SPI NOR through MTD). */
 #define FILE_READ_CHUNK		(64 * 1024)
 /* A regular file is never unplugged (only its device's block device or
- * MTD is): one call per FUSE request, where each chunk used to cost a
- * splice() of its own, 5-10% of a large read through the mount. */
+ * MTD is): one call per FUSE request, since each chunk costs a splice()
+ * of its own. */
 #define FILE_REG_READ_CHUNK	(1024 * 1024)
 #define FILE_WRITE_CHUNK	4096
 

@@ -33,8 +33,8 @@ struct sysfs_provider {
 };
 
 /*
- * What a reader sees of a failed kernel read or write (DESIGN.md): ENODEV
- * once the device is gone, EIO for every bus error. A read in flight when
+ * What a reader sees of a failed kernel read or write (the error table
+ * of README.md): ENODEV once the device is gone, EIO for every bus error. A read in flight when
  * the kernel removes the device fails with what the bus driver saw
  * (ETIMEDOUT from a pulled CP2112, say), but its attribute leaves sysfs as
  * the removal starts; while the attribute stays, the chip merely did not
