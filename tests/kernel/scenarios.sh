@@ -25,11 +25,13 @@
 #   7  a CP2112 that stops answering (provider at24): a 120 ms hiccup is
 #      ridden over, silence then removal gives ENODEV, a bus silent past
 #      the bound gives EIO and the device stays served
+#   8  SIGTERM in the middle of a whole-EEPROM read through a CP2112: the
+#      reader gets ENODEV and the daemon exits within about one chunk
 set -uo pipefail
 
 B=$(readlink -f "${1:?build directory}")
 shift
-SCENARIOS=${*:-1 2 3 4 5 6 7}
+SCENARIOS=${*:-1 2 3 4 5 6 7 8}
 NVMEMFS=$B/nvmemfs
 EMUL=$B/tests/kernel/cp2112-emul
 FSPROBE=$B/tests/integration/fsprobe
@@ -359,6 +361,11 @@ CONF
 	start_daemon "$W/s3.conf" || return
 	check "nvmemfs serves the kernel's device" wait_for 10 test -e "$MNT/$name/nvmem"
 	check_eq "its size" 65536 "$(stat -c %s "$MNT/$name/nvmem")"
+	# The kernel's at24 makes its attribute 0600 root: the mount shows
+	# (and the kernel enforces) no more.
+	check_eq "its mode and owner are the kernel attribute's" \
+		"$(stat -c '%a %u %g' "/sys/bus/nvmem/devices/$name/nvmem")" \
+		"$(stat -c '%a %u %g' "$MNT/$name/nvmem")"
 	check_eq "the first 8 KiB through at24 and nvmem" \
 		"$(head -c 8192 "$W/k.img" | md5sum)" "$(head -c 8192 "$MNT/$name/nvmem" | md5sum)"
 	# The chip stops answering while its driver stays bound: the kernel's
@@ -696,6 +703,47 @@ CONF
 	check "dead bus: then the right bytes" cmp -s "$W/st.img" "$MNT/stall/nvmem"
 	cleanup
 	check_kernel_log "scenario 7"
+}
+
+scenario_8() {
+	echo "--- scenario 8: SIGTERM with a long read in flight"
+	image "$W/term.img" 9
+	cat >"$W/s8.conf" <<CONF
+[nvmemfs]
+kernel-devices = no
+[device term]
+provider = at24
+adapter = CP2112*
+address = 0x50
+chip = 24c512
+CONF
+	plug TERM "$W/term.img" || return
+	start_daemon "$W/s8.conf" || return
+	check "SIGTERM: the device is served" wait_for 10 test -e "$MNT/term/nvmem"
+	local dd_pid t0 t1 ms
+	# The whole 24c512 takes seconds through the bridge at 100 kHz:
+	# stop the daemon once the read is well under way.
+	dd if="$MNT/term/nvmem" of="$W/term.out" bs=64k 2>"$W/term.err" &
+	dd_pid=$!
+	wait_for 10 eval "[ \$(grep -c '^R [0-9]' '$W/emul-TERM.log') -gt 20 ]"
+	t0=$(date +%s%N)
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID"
+	check_eq "SIGTERM: nvmemfs exits 0" 0 "$?"
+	t1=$(date +%s%N)
+	DAEMON_PID=
+	wait "$dd_pid" 2>/dev/null
+	ms=$(( (t1 - t0) / 1000000 ))
+	echo "    SIGTERM to exit: $ms ms; dd: $(head -1 "$W/term.err")"
+	check "SIGTERM: the reader gets No such device" grep -q "No such device" "$W/term.err"
+	check "SIGTERM: the read was cut ($(stat -c %s "$W/term.out") bytes)" \
+		test "$(stat -c %s "$W/term.out")" -lt 65536
+	# One chunk is 512 bytes at most here (tens of ms); the rest of the
+	# read would take seconds. Generous for software emulation.
+	check "SIGTERM: exit within a second of one chunk ($ms ms)" test "$ms" -lt 1500
+	check "SIGTERM: unmounted" eval "! mountpoint -q '$MNT'"
+	cleanup
+	check_kernel_log "scenario 8"
 }
 
 for s in $SCENARIOS; do

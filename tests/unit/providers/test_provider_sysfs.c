@@ -64,6 +64,9 @@ static int setup(void **state)
 	put("rom0/nvmem", img, 32);
 	snprintf(path, sizeof(path), "%s/rom0/nvmem", root);
 	chmod(path, 0444);
+	/* The kernel's at24 makes its attribute 0600 root. */
+	snprintf(path, sizeof(path), "%s/0-00500/nvmem", root);
+	chmod(path, 0600);
 	return 0;
 }
 
@@ -87,7 +90,9 @@ static void test_open_read_write(void **state)
 	assert_int_equal(info.type, NVMEM_TYPE_EEPROM);
 	assert_false(info.read_only);
 	assert_false(info.immutable);
+	assert_int_equal(info.perm.mode, 0600);
 	dev = nvmem_device_new("0-00500", &sysfs_provider_ops, priv, &info);
+	assert_int_equal(nvmem_device_perm(dev).mode, 0600);
 	assert_int_equal(nvmem_device_read(dev, 990, buf, sizeof(buf)), 10);
 	assert_int_equal(buf[9], (uint8_t)(999 * 7));
 	assert_int_equal(nvmem_device_write(dev, 5, &b, 1), 1);
@@ -104,6 +109,10 @@ static void test_open_read_write(void **state)
 	assert_int_equal(sysfs_provider_open(root, "rom0", false, &priv, &info), 0);
 	assert_true(info.immutable);
 	assert_true(info.read_only);
+	/* The attribute's own mode and owner: what the mount shows. */
+	assert_int_equal(info.perm.mode, 0444);
+	assert_int_equal(info.perm.uid, getuid());
+	assert_int_equal(info.perm.gid, getgid());
 	sysfs_provider_ops.destroy(priv);
 	assert_int_equal(sysfs_provider_open(root, "0-00500", true, &priv, &info), 0);
 	assert_true(info.read_only);
