@@ -203,8 +203,10 @@ void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
 	}
 	h->dev = dev;
 	h->entry = entry;
+	pthread_mutex_init(&h->lock, NULL);
 	fi->fh = (uintptr_t)h;
 	if (fuse_reply_open(req, fi) == -ENOENT) {
+		pthread_mutex_destroy(&h->lock);
 		nvmem_device_put(dev);
 		free(h);
 	}
@@ -246,12 +248,24 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fs_reply_handle(req, fi, dev, entry);
 }
 
+/* close(2): a cell's value is stored now, and close reports the error. */
+static void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+
+	fuse_reply_err(req, h ? -fs_value_commit(fs_of(req), h) : 0);
+}
+
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
 
 	if (h) {
 		tsan_acquire(h);	/* see fs_read_spliced() */
+		/* Written without a flush (the kernel sends one on every
+		 * close; this is for whatever it did not): still whole. */
+		fs_value_commit(fs_of(req), h);
+		pthread_mutex_destroy(&h->lock);
 		nvmem_device_put(h->dev);
 		free(h);
 	}
@@ -342,7 +356,6 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		     size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
-	const struct nvmem_cell *cell;
 	ssize_t n;
 	int ret;
 
@@ -362,17 +375,8 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		fuse_reply_err(req, EROFS);
 		return;
 	}
-	/* Cells are written whole, at offset 0, in one write. */
-	if (off != 0) {
-		fuse_reply_err(req, EINVAL);
-		return;
-	}
-	cell = fs_cell(h->dev, h->entry);
-	ret = cell_write_text(h->dev, cell, buf, size);
-	if (ret == 0)
-		fs_written(fs_of(req), h->dev, h->entry,
-			   cell->ops ? 0 : cell->offset,
-			   cell->ops ? 0 : cell->bytes);
+	/* A cell's value is stored whole when the file is closed. */
+	ret = fs_value_append(h, buf, size, off);
 	if (ret < 0)
 		fuse_reply_err(req, -ret);
 	else
@@ -466,6 +470,7 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.open = fs_open,
 	.read = fs_read,
 	.write = fs_write,
+	.flush = fs_flush,
 	.release = fs_release,
 	.opendir = fs_opendir,
 	.readdir = fs_readdir,

@@ -7,6 +7,7 @@
 #ifndef NVMEMFS_FS_PRIV_H
 #define NVMEMFS_FS_PRIV_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,6 +33,15 @@
 struct fs_handle {
 	struct nvmem_device *dev;	/* NULL for the root directory */
 	unsigned int entry;
+	/* A cell's value being written (value.c), under @lock: writes on
+	 * one handle may come from several threads sharing the file. */
+	pthread_mutex_t lock;
+	struct fs_value {
+		char *buf;
+		size_t len, cap;
+		bool pending;	/* something was written since the last commit */
+		int error;	/* the first refusal: the value is lost */
+	} value;
 };
 
 /*
@@ -107,6 +117,12 @@ void fs_fill_attr(const struct fs *fs, struct nvmem_device *dev,
 /* splice.c: false, having replied nothing, when the read must be copied. */
 bool fs_read_spliced(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		     size_t size, off_t off);
+
+/* value.c: a piece of a cell's value at @off; and the value stored whole
+ * (@fs NULL: without telling the kernel). 0 or -errno. */
+int fs_value_append(struct fs_handle *h, const char *buf, size_t size,
+		    off_t off);
+int fs_value_commit(struct fs *fs, struct fs_handle *h);
 
 /* notify.c: a write through @entry changed [@off, @off + @len). */
 void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,

@@ -5,8 +5,10 @@
  *
  *   fsprobe open   PATH rdonly|wronly|rdwr      -> "ok" or errno name
  *   fsprobe pread  PATH OFF LEN                 -> "N" + bytes as hex, or errno
- *   fsprobe pwrite PATH OFF HEXBYTES            -> "N" or errno name
- *   fsprobe write2 PATH TEXT1 TEXT2             -> two writes on one fd
+ *   fsprobe pwrite PATH OFF HEXBYTES            -> "N" or errno name (of
+ *                                                 the write or the close)
+ *   fsprobe write2 PATH TEXT1 TEXT2             -> two writes on one fd,
+ *                                                 then close
  *   fsprobe hold   PATH GOFILE OFF LEN          -> open, wait until GOFILE
  *                                                 exists, then pread; for
  *                                                 handles that outlive an
@@ -116,6 +118,9 @@ int main(int argc, char **argv)
 		n = pwrite(fd, buf, len, strtoll(argv[3], NULL, 0));
 		if (n < 0)
 			return report_errno(errno);
+		/* A cell's value is stored, or refused, at close. */
+		if (close(fd) < 0)
+			return report_errno(errno);
 		printf("%zd\n", n);
 		return 0;
 	}
@@ -128,6 +133,8 @@ int main(int argc, char **argv)
 			return report_errno(errno);
 		n = write(fd, argv[4], strlen(argv[4]));
 		if (n < 0)
+			return report_errno(errno);
+		if (close(fd) < 0)
 			return report_errno(errno);
 		printf("%zd\n", n);
 		return 0;

@@ -70,6 +70,13 @@ check_eq "U-Boot ethaddr as mac" "00:11:22:33:44:55" "$(cat "$MNT/env/cells/etha
 echo "run my_boot" > "$MNT/env/cells/bootcmd"
 echo 02:00:00:00:00:0a > "$MNT/env/cells/ethaddr"
 check_eq "written variable reads back" "run my_boot" "$(cat "$MNT/env/cells/bootcmd")"
+# A long value in pieces, as stdio writes it (its buffer, then the rest):
+# one value, stored whole at close.
+long=$(head -c 3000 /dev/zero | tr '\0' 'x')
+{ printf '%s' "${long:0:2048}"; printf '%s\n' "${long:2048}"; } > "$MNT/env/cells/board" &&
+	pass "a 3000-byte value in two writes" || fail "a long value refused"
+check_eq "... reads back whole" "$long" "$(cat "$MNT/env/cells/board")"
+echo demo > "$MNT/env/cells/board"
 check_eq "other variables kept" "demo" "$(cat "$MNT/env/cells/board")"
 check_eq "single env: CRC valid after the write" "$(crc "$T/env.img" 4 4092)" \
 	"$(dd if="$T/env.img" bs=1 count=4 status=none | xxd -p | sed 's/\(..\)\(..\)\(..\)\(..\)/\4\3\2\1/')"

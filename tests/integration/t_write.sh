@@ -85,6 +85,19 @@ echo "BOARD-7" > "$MNT/dev/cells/serial"
 check_eq "string cell" "BOARD-7" "$(cat "$MNT/dev/cells/serial")"
 check_eq "string stored NUL-padded" "$(printf 'BOARD-7\0\0\0\0\0' | xxd -p)" "$(hexof "$T/dev.bin" 0x130 12)"
 check_eq "string too long: EINVAL" "EINVAL" "$("$FSPROBE" pwrite "$MNT/dev/cells/serial" 0 "$(printf 'ABCDEFGHIJKLMN' | xxd -p)")"
+# A value in several write(2)s is one value, stored at close: pieces that
+# mean nothing alone (printf, tr, stdio's buffer) are whole together,
+# and a value refused at close leaves the old one.
+check_eq "a value in two writes: stored at close" "9" "$("$FSPROBE" write2 "$MNT/dev/cells/mac" "02:00:5e" ":00:00:07")"
+check_eq "... whole" "02005e000007" "$(hexof "$T/dev.bin" 256 6)"
+{ printf '02:00'; printf ':5e:00'; printf ':00:08\n'; } > "$MNT/dev/cells/mac" &&
+	pass "three printf pieces through one descriptor" || fail "three pieces refused"
+check_eq "... stored whole" "02005e000008" "$(hexof "$T/dev.bin" 256 6)"
+check_eq "a bad second piece: EINVAL at close" "EINVAL" "$("$FSPROBE" write2 "$MNT/dev/cells/mac" "02:00:5e" ":zz:00:09")"
+check_eq "... and the old value stays" "02005e000008" "$(hexof "$T/dev.bin" 256 6)"
+check_eq "more than the cell can take: refused at the write" "EINVAL" \
+	"$("$FSPROBE" write2 "$MNT/dev/cells/serial" "ABCDEFGHIJKL" "MNOPQRSTUVWXYZ0123456789")"
+check_eq "... and the old value stays" "BOARD-7" "$(cat "$MNT/dev/cells/serial")"
 echo 305419896 > "$MNT/dev/cells/word"
 check_eq "u32be stored big-endian" "12345678" "$(hexof "$T/dev.bin" 0x140 4)"
 
