@@ -195,6 +195,7 @@ void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
 		     struct nvmem_device *dev, unsigned int entry)
 {
 	struct fs_handle *h = calloc(1, sizeof(*h));
+	struct fs *fs = fs_of(req);
 
 	if (!h) {
 		nvmem_device_put(dev);
@@ -204,12 +205,30 @@ void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
 	h->dev = dev;
 	h->entry = entry;
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_lock(&fs->handles_lock);
+	h->next = fs->handles;
+	if (h->next)
+		h->next->prev = h;
+	fs->handles = h;
+	pthread_mutex_unlock(&fs->handles_lock);
 	fi->fh = (uintptr_t)h;
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		pthread_mutex_destroy(&h->lock);
-		nvmem_device_put(dev);
-		free(h);
-	}
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		fs_handle_free(fs, h);
+}
+
+void fs_handle_free(struct fs *fs, struct fs_handle *h)
+{
+	pthread_mutex_lock(&fs->handles_lock);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		fs->handles = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	pthread_mutex_unlock(&fs->handles_lock);
+	pthread_mutex_destroy(&h->lock);
+	nvmem_device_put(h->dev);
+	free(h);
 }
 
 static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -265,9 +284,7 @@ void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		/* Written without a flush (the kernel sends one on every
 		 * close; this is for whatever it did not): still whole. */
 		fs_value_commit(fs_of(req), h);
-		pthread_mutex_destroy(&h->lock);
-		nvmem_device_put(h->dev);
-		free(h);
+		fs_handle_free(fs_of(req), h);
 	}
 	fuse_reply_err(req, 0);
 }

@@ -33,6 +33,10 @@
 struct fs_handle {
 	struct nvmem_device *dev;	/* NULL for the root directory */
 	unsigned int entry;
+	/* On the layer's list of open handles (struct fs), so that those
+	 * the kernel never released (the loop ended by a signal while a
+	 * reader held them) are dropped at exit. */
+	struct fs_handle *prev, *next;
 	/* A cell's value being written (value.c), under @lock: writes on
 	 * one handle may come from several threads sharing the file. */
 	pthread_mutex_t lock;
@@ -62,6 +66,10 @@ struct fs {
 	atomic_bool notify_ok;		/* between init and destroy */
 	atomic_bool splice_ok;		/* the session agreed to splice */
 	struct registry_listener listener;
+	/* Every open handle, under @handles_lock (open and release, on any
+	 * worker); fs_free() drops the ones left, once no worker runs. */
+	pthread_mutex_t handles_lock;
+	struct fs_handle *handles;
 };
 
 static inline fuse_ino_t fs_ino(const struct nvmem_device *dev,
@@ -95,6 +103,8 @@ int fs_resolve(fuse_ino_t ino, struct nvmem_device **devp);
 void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
 		     struct nvmem_device *dev, unsigned int entry);
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+/* Drop a handle (release, or fs_free() for the ones left at exit). */
+void fs_handle_free(struct fs *fs, struct fs_handle *h);
 
 /* dir.c */
 void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);

@@ -95,11 +95,20 @@ struct fs *fs_new(void)
 		return NULL;
 	fs->listener.removed = fs_removed;
 	fs->listener.data = fs;
+	pthread_mutex_init(&fs->handles_lock, NULL);
 	return fs;
 }
 
 void fs_free(struct fs *fs)
 {
+	if (!fs)
+		return;
+	/* The session is gone: no worker holds any of these any more. */
+	while (fs->handles) {
+		fs_value_commit(NULL, fs->handles);
+		fs_handle_free(fs, fs->handles);
+	}
+	pthread_mutex_destroy(&fs->handles_lock);
 	free(fs);
 }
 
