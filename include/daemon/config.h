@@ -93,8 +93,10 @@ struct config_device {
 	struct perm_override perm;
 	bool type_set;
 	enum nvmem_type type;	/* key "type" */
-	/* keys layout, env-offset, env-size, env-redundant-offset */
+	/* keys layout, env-offset, env-size, env-redundant-offset, env-lock
+	 * (layout.env_lock points into @env_lock, the key's text) */
 	struct layout_params layout;
+	char *env_lock;
 
 	struct config_cell *cells;	/* the [cell NAME/...] sections */
 	size_t ncells;

@@ -80,6 +80,10 @@ enum layout_kind {
 const char *layout_name(enum layout_kind kind);
 int layout_kind_parse(const char *name, enum layout_kind *kind);
 
+/* The file that libubootenv's fw_printenv and fw_setenv flock() around
+ * every access to an environment. */
+#define LAYOUT_UBOOT_LOCK	"/var/lock/fw_printenv.lock"
+
 /* A layout and where its data lies: all a layout knows of the device
  * besides the device itself. */
 struct layout_params {
@@ -89,9 +93,14 @@ struct layout_params {
 	uint64_t env_offset;
 	uint64_t env_size;
 	int64_t env_redundant_offset;
+	/* u-boot-env: the lock to share with libubootenv (NULL: none);
+	 * copied by layout_apply() */
+	const char *env_lock;
 };
 
-#define LAYOUT_PARAMS_INIT { .kind = LAYOUT_FIXED, .env_redundant_offset = -1 }
+#define LAYOUT_PARAMS_INIT { .kind = LAYOUT_FIXED, \
+			     .env_redundant_offset = -1, \
+			     .env_lock = LAYOUT_UBOOT_LOCK }
 
 /*
  * Where the copies of a U-Boot environment lie, checked by one rule for

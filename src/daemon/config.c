@@ -56,6 +56,7 @@ void config_free(struct config *cfg)
 		free(d->chip);
 		free(d->kernel_name);
 		free(d->emulate);
+		free(d->env_lock);
 		free(d->keys);
 	}
 	free(cfg->devices);

@@ -104,6 +104,7 @@ static const struct key_desc device_keys[] = {
 	    .flags = KEY_SUFFIX | KEY_NEEDS_UBOOT),
 	DEV("env-redundant-offset", KEY_NUM, layout.env_redundant_offset,
 	    .max = INT64_MAX, .flags = KEY_SUFFIX | KEY_NEEDS_UBOOT),
+	DEV("env-lock", KEY_STRING, env_lock, .flags = KEY_NEEDS_UBOOT),
 	DEV("size", KEY_NUM, size, .max = UINT64_MAX, .refuse = refuse_zero,
 	    .flags = KEY_SUFFIX),
 	DEV("mode", KEY_PERM, perm),
@@ -423,6 +424,14 @@ static void check_device_keys(struct parser *p, const struct raw_section *s,
 			config_perr(p, k->line, s->title, k->key,
 				    "only valid with layout = u-boot-env");
 	}
+	/* "none", or the file to flock() with fw_setenv (an absolute path). */
+	k = config_find_key(s, "env-lock");
+	if (k && strcmp(k->value, "none") && k->value[0] != '/')
+		config_perr(p, k->line, s->title, k->key,
+			    "'%s' is neither none nor an absolute path", k->value);
+	if (d->env_lock)
+		d->layout.env_lock = strcmp(d->env_lock, "none") ? d->env_lock :
+				     NULL;
 	/* The device's size is not known yet: the layout checks the rest
 	 * by the same rule once it is. */
 	if (d->layout.kind == LAYOUT_U_BOOT_ENV &&

@@ -11,11 +11,14 @@
  * when there are two, so that a power cut leaves one valid environment.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "layouts/layout.h"
 #include "base/log.h"
@@ -35,6 +38,8 @@ struct uboot_where {
 	uint64_t off[2];
 	bool redundant;
 	size_t size;
+	char *lock;		/* libubootenv's lock file, NULL: none */
+	atomic_bool lock_warned;
 	struct util_ref refs;
 	/* Per device: max_raw is this environment's size for text
 	 * variables, 6 bytes for MAC addresses. */
@@ -46,13 +51,56 @@ struct uboot_var {
 	char name[NAME_MAX + 1];	/* whole: a cut name is another variable */
 };
 
+static void uboot_where_put(struct uboot_where *w)
+{
+	if (!util_ref_put(&w->refs))
+		return;
+	free(w->lock);
+	free(w);
+}
+
 static void uboot_var_free(void *priv)
 {
 	struct uboot_var *v = priv;
 
-	if (util_ref_put(&v->where->refs))
-		free(v->where);
+	uboot_where_put(v->where);
 	free(v);
+}
+
+/*
+ * fw_printenv and fw_setenv (libubootenv) flock() one file around every
+ * access to the environment: take it too, around every read and every
+ * read-modify-write, so that neither side loses the other's update nor
+ * reads a copy the other is halfway through writing. Taken before the
+ * device's content lock, and never held by an unplug. Returns the
+ * descriptor whose close releases it, or -1 without a lock (none
+ * configured, or the file cannot be opened: said once per device).
+ */
+static int uboot_lock(struct nvmem_device *dev, struct uboot_where *w)
+{
+	int fd;
+
+	if (!w->lock)
+		return -1;
+	fd = open(w->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		fd = open(w->lock, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (!atomic_exchange(&w->lock_warned, true))
+			log_warn("%s: cannot open %s (%s): the environment is accessed without fw_setenv's lock",
+				 nvmem_device_name(dev), w->lock,
+				 strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+		;
+	return fd;
+}
+
+static void uboot_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* releases the flock */
 }
 
 /* Read and parse both copies; the caller frees *env. */
@@ -99,12 +147,15 @@ static ssize_t uboot_var_read(struct nvmem_device *dev,
 	char why[160];
 	ssize_t ret;
 	size_t i;
+	int lock;
 
 	/* Not while a write rewrites a copy: a half-written one reads as
 	 * a bad CRC. */
+	lock = uboot_lock(dev, v->where);
 	nvmem_device_content_lock(dev);
 	ret = uboot_load(dev, v->where, &env, why, sizeof(why));
 	nvmem_device_content_unlock(dev);
+	uboot_unlock(lock);
 	if (ret < 0)
 		return ret == -ENODEV ? ret : -EIO;
 	for (i = 0; i < uboot_env_count(env); i++)
@@ -131,11 +182,11 @@ static int uboot_var_write(struct nvmem_device *dev,
 			   size_t len)
 {
 	struct uboot_var *v = cell->priv;
-	const struct uboot_where *w = v->where;
+	struct uboot_where *w = v->where;
 	struct uboot_env *env = NULL;
 	uint8_t *buf = NULL;
 	char why[160], text[32], *value;
-	int ret, target = 0;
+	int ret, target = 0, lock;
 	ssize_t n;
 
 	if (cell->format == CELL_FORMAT_MAC) {
@@ -152,6 +203,7 @@ static int uboot_var_write(struct nvmem_device *dev,
 	if (!value)
 		return -ENOMEM;
 
+	lock = uboot_lock(dev, w);
 	nvmem_device_content_lock(dev);
 	ret = uboot_load(dev, w, &env, why, sizeof(why));
 	if (ret < 0)
@@ -174,6 +226,7 @@ static int uboot_var_write(struct nvmem_device *dev,
 	ret = n < 0 ? (int)n : ((size_t)n == w->size ? 0 : -EIO);
 out:
 	nvmem_device_content_unlock(dev);
+	uboot_unlock(lock);
 	uboot_env_free(env);
 	free(buf);
 	free(value);
@@ -283,6 +336,7 @@ static bool uboot_is_mac(const char *name)
 static int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 {
 	const char *key;
+	int lock;
 	struct uboot_where *w;
 	struct uboot_env *env;
 	char why[160] = "";
@@ -303,13 +357,19 @@ static int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 	w->off[0] = p->env_offset;
 	w->redundant = p->env_redundant_offset >= 0;
 	w->off[1] = w->redundant ? (uint64_t)p->env_redundant_offset : 0;
+	if (p->env_lock && !(w->lock = strdup(p->env_lock))) {
+		free(w);
+		return -ENOMEM;
+	}
 	w->size = size;
 	w->ops.read = uboot_var_read;
 	w->ops.write = uboot_var_write;
 	w->ops.max_raw = w->size;
 	w->mac_ops = w->ops;
 	w->mac_ops.max_raw = 6;
+	lock = uboot_lock(dev, w);
 	ret = uboot_load(dev, w, &env, why, sizeof(why));
+	uboot_unlock(lock);
 	if (ret < 0) {
 		log_warn("%s: u-boot-env layout not applied: %s",
 			 nvmem_device_name(dev), why);
@@ -351,8 +411,7 @@ static int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 	}
 	uboot_env_free(env);
 out:
-	if (util_ref_put(&w->refs))
-		free(w);
+	uboot_where_put(w);
 	return ret;
 }
 

@@ -132,6 +132,7 @@ static void test_full(void **state)
 	assert_int_equal(d->layout.kind, LAYOUT_U_BOOT_ENV);
 	assert_int_equal(d->layout.env_size, 0x2000);
 	assert_int_equal(d->layout.env_redundant_offset, 0x2000);
+	assert_string_equal(d->layout.env_lock, LAYOUT_UBOOT_LOCK);
 	assert_int_equal(d->read_only, -1);
 	d = config_find_device(cfg, "k");
 	assert_string_equal(d->kernel_name, "0-00500");
@@ -217,6 +218,9 @@ static void test_errors(void **state)
 	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c02\nbus-timeout = 0\n",
 		 "t.conf:6: [device a] bus-timeout: must be greater than 0");
 	load_bad(DEV "bus-timeout = 100\n", "t.conf:4: [device a] bus-timeout: not valid for provider file");
+	load_bad(DEV "env-lock = none\n", "t.conf:4: [device a] env-lock: only valid with layout = u-boot-env");
+	load_bad(DEV "layout = u-boot-env\nenv-lock = lock\n",
+		 "t.conf:5: [device a] env-lock: 'lock' is neither none nor an absolute path");
 	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c02\nemulate-clock = 400000\n",
 		 "t.conf:6: [device a] emulate-clock: only valid with emulate = IMAGE");
 
@@ -286,6 +290,18 @@ static void test_perm_keys(void **state)
 	config_free(cfg);
 }
 
+/* env-lock: the default is libubootenv's lock, "none" takes none. */
+static void test_env_lock(void **state)
+{
+	struct config *cfg = load_ok(DEV "layout = u-boot-env\nenv-lock = none\n"
+				     "[device b]\nprovider = file\npath = /b\n"
+				     "layout = u-boot-env\nenv-lock = /run/my.lock\n");
+
+	assert_null(cfg->devices[0].layout.env_lock);
+	assert_string_equal(cfg->devices[1].layout.env_lock, "/run/my.lock");
+	config_free(cfg);
+}
+
 /* Bit fields that share a byte without sharing bits are fine. */
 static void test_disjoint_bits(void **state)
 {
@@ -330,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_perm_keys),
+		cmocka_unit_test(test_env_lock),
 		cmocka_unit_test(test_disjoint_bits),
 		cmocka_unit_test(test_all_errors),
 		cmocka_unit_test(test_missing_file),
