@@ -32,6 +32,11 @@ enum cell_format {
 	CELL_FORMAT_U32BE,
 	CELL_FORMAT_U64LE,
 	CELL_FORMAT_U64BE,
+	/* A string that only NUL ends: 0xff is a character, as in the
+	 * values of a U-Boot environment, where "string"'s erased-EEPROM
+	 * rule would cut them. */
+	CELL_FORMAT_TEXT,
+	CELL_FORMATS
 };
 
 /* 0 or -EINVAL. */

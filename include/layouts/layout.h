@@ -53,6 +53,10 @@ int uboot_env_parse(const uint8_t *copy0, const uint8_t *copy1,
 /* Which copy was valid and newest: 0 or 1 (always 0 for a single copy). */
 int uboot_env_active(const struct uboot_env *env);
 size_t uboot_env_count(const struct uboot_env *env);
+/* Entries of the active copy without a name=value form, skipped as
+ * U-Boot's import skips them (and dropped by the next write, as by
+ * U-Boot's export). */
+size_t uboot_env_skipped(const struct uboot_env *env);
 /* NULL if @i is out of range. */
 const char *uboot_env_name(const struct uboot_env *env, size_t i);
 const char *uboot_env_value(const struct uboot_env *env, size_t i);

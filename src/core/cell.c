@@ -124,11 +124,14 @@ int cell_write_text(struct nvmem_device *dev, const struct nvmem_cell *cell,
 		/* Variable-size cells (U-Boot variables): the text is the
 		 * value, as long as it is. */
 		raw_len = cell->format == CELL_FORMAT_MAC ? 6 : len;
-		if (cell->format == CELL_FORMAT_STRING && len &&
+		if ((cell->format == CELL_FORMAT_STRING ||
+		     cell->format == CELL_FORMAT_TEXT) && len &&
 		    text[len - 1] == '\n')
 			raw_len = --len;
+		/* More than the whole layout holds: no room, however the
+		 * rest of it is used. */
 		if (raw_len > cell->ops->max_raw)
-			return -EINVAL;
+			return -ENOSPC;
 	}
 	raw = malloc(raw_len ? raw_len : 1);
 	if (!raw)

@@ -24,6 +24,7 @@ static const struct format_desc format_table[] = {
 	[CELL_FORMAT_U32BE] = { "u32be", 4 },
 	[CELL_FORMAT_U64LE] = { "u64le", 8 },
 	[CELL_FORMAT_U64BE] = { "u64be", 8 },
+	[CELL_FORMAT_TEXT] = { "text", 0 },
 };
 
 #define FORMAT_COUNT (sizeof(format_table) / sizeof(format_table[0]))
@@ -53,7 +54,8 @@ int format_check_size(enum cell_format fmt, size_t raw_len)
 	/* An empty string is still a string: a U-Boot variable set to
 	 * nothing ("name="). */
 	if ((size_t)fmt >= FORMAT_COUNT ||
-	    (raw_len == 0 && fmt != CELL_FORMAT_STRING))
+	    (raw_len == 0 && fmt != CELL_FORMAT_STRING &&
+	     fmt != CELL_FORMAT_TEXT))
 		return -EINVAL;
 	if (fmt == CELL_FORMAT_MAC)
 		return raw_len == 6 ? 0 : -EINVAL;
@@ -78,6 +80,7 @@ size_t format_max_text(enum cell_format fmt, size_t raw_len)
 	case CELL_FORMAT_HEX:
 		return raw_len * 2 + 1;
 	case CELL_FORMAT_STRING:
+	case CELL_FORMAT_TEXT:
 		return raw_len + 1;
 	case CELL_FORMAT_RAW:
 		return raw_len;
@@ -150,8 +153,11 @@ ssize_t format_encode(enum cell_format fmt, const uint8_t *raw, size_t raw_len,
 		out[n++] = '\n';
 		return n;
 	case CELL_FORMAT_STRING:
-		/* NUL ends a C string; 0xff is erased flash / EEPROM. */
-		for (i = 0; i < raw_len && raw[i] && raw[i] != 0xff; i++)
+	case CELL_FORMAT_TEXT:
+		/* NUL ends a C string; 0xff is erased flash / EEPROM,
+		 * except in text. */
+		for (i = 0; i < raw_len && raw[i] &&
+		     (raw[i] != 0xff || fmt == CELL_FORMAT_TEXT); i++)
 			;
 		if (size < i + 1)
 			return -ENOSPC;
@@ -229,10 +235,11 @@ int format_decode(enum cell_format fmt, const char *text, size_t len,
 		}
 		return 0;
 	case CELL_FORMAT_STRING:
+	case CELL_FORMAT_TEXT:
 		/* Either byte would end the string on the way back: the
 		 * write would succeed and read back cut short. */
 		if (len > raw_len || memchr(text, '\0', len) ||
-		    memchr(text, 0xff, len))
+		    (fmt == CELL_FORMAT_STRING && memchr(text, 0xff, len)))
 			return -EINVAL;
 		memcpy(raw, text, len);
 		memset(raw + len, 0, raw_len - len);

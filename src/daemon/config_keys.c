@@ -323,7 +323,7 @@ static void parse_key(struct parser *p, const struct raw_section *s,
 	case KEY_FORMAT:
 		if (format_parse(k->value, field) < 0)
 			config_perr(p, k->line, s->title, k->key,
-				    "unknown format '%s' (raw, mac, hex, string, u8, u16le, u16be, u32le, u32be, u64le, u64be)",
+				    "unknown format '%s' (raw, mac, hex, string, text, u8, u16le, u16be, u32le, u32be, u64le, u64be)",
 				    k->value);
 		break;
 	case KEY_PERM:

@@ -376,6 +376,9 @@ static int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 		ret = 0;
 		goto out;
 	}
+	if (uboot_env_skipped(env))
+		log_warn("%s: %zu U-Boot environment entries without name=value skipped, as U-Boot skips them",
+			 nvmem_device_name(dev), uboot_env_skipped(env));
 	for (i = 0; i < uboot_env_count(env); i++) {
 		struct uboot_var *v = calloc(1, sizeof(*v));
 		struct nvmem_cell cell = {
@@ -397,7 +400,7 @@ static int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 		util_ref_get(&w->refs);
 		cell.name = v->name;
 		cell.format = uboot_is_mac(v->name) ? CELL_FORMAT_MAC :
-			      CELL_FORMAT_STRING;
+			      CELL_FORMAT_TEXT;
 		if (cell.format == CELL_FORMAT_MAC)
 			cell.ops = &w->mac_ops;
 		ret = nvmem_device_add_cell(dev, &cell);

@@ -24,6 +24,7 @@ struct uboot_env {
 	uint8_t flags;		/* of the active copy */
 	size_t n;
 	struct uboot_var *vars;
+	size_t skipped;		/* entries without name=value */
 };
 
 static int uenv_fail(char *why, size_t whylen, int err, const char *msg)
@@ -74,6 +75,7 @@ static void uenv_clear(struct uboot_env *env)
 	free(env->vars);
 	env->vars = NULL;
 	env->n = 0;
+	env->skipped = 0;
 }
 
 void uboot_env_free(struct uboot_env *env)
@@ -141,9 +143,11 @@ static int uenv_load(struct uboot_env *env, const uint8_t *data, size_t len,
 		}
 		eq = memchr(s, '=', (size_t)((const char *)nul - s));
 		if (!eq || eq == s) {
-			err = uenv_fail(why, whylen, -EINVAL,
-					"entry without a name=value form");
-			goto err;
+			/* U-Boot's import and libubootenv skip it: so do we,
+			 * rather than lose every variable of the copy. */
+			env->skipped++;
+			pos = (size_t)(nul - data) + 1;
+			continue;
 		}
 		name = strndup(s, (size_t)(eq - s));
 		value = strdup(eq + 1);
@@ -238,6 +242,11 @@ int uboot_env_parse(const uint8_t *copy0, const uint8_t *copy1,
 int uboot_env_active(const struct uboot_env *env)
 {
 	return env->active;
+}
+
+size_t uboot_env_skipped(const struct uboot_env *env)
+{
+	return env->skipped;
 }
 
 size_t uboot_env_count(const struct uboot_env *env)

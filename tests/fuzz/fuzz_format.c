@@ -14,7 +14,7 @@
 
 #include "core/format.h"
 
-#define FORMATS	(CELL_FORMAT_U64BE + 1)
+#define FORMATS	CELL_FORMATS
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -51,3 +51,21 @@ check_eq "no nvmemfs update lost" "counter=$N" "$(fw fw_printenv counter)"
 check_eq "fw_printenv never read a torn environment" "" "$(cat "$T/c.out")"
 check_eq "nvmemfs never read a torn environment" "" "$(cat "$T/d.out")"
 check_eq "the environment is whole" "board=fw" "$(fw fw_printenv board)"
+stop_daemon
+
+# Parsed as U-Boot does: an entry without name=value is skipped (one
+# warning), not the reason to drop every variable; 0xff in a value is
+# data; a value larger than the whole environment is ENOSPC.
+printf 'garbage\nv=a\377b\nbootcmd=run distro\n' > "$T/odd.txt"
+mkenvimage -s 16384 -o "$T/env.img" "$T/odd.txt"
+: > "$LOG"
+start_daemon "$T/env.conf"
+check_eq "an entry without = is skipped, the rest served" "bootcmd v" \
+	"$(ls "$MNT/env/cells" | tr '\n' ' ' | sed 's/ $//')"
+grep -q "env: 1 U-Boot environment entries without name=value skipped" "$LOG" &&
+	pass "... with one warning" || fail "log: $(cat "$LOG")"
+check_eq "0xff inside a value is data" "61ff620a" "$(xxd -p "$MNT/env/cells/v")"
+check_eq "fw_printenv agrees" "$(printf 'a\377b' | xxd -p)" "$(fw fw_printenv -n v | head -c 3 | xxd -p)"
+check_eq "a value larger than the environment: ENOSPC" "ENOSPC" \
+	"$("$FSPROBE" pwrite "$MNT/env/cells/v" 0 "$(head -c 20000 /dev/zero | tr '\0' x | xxd -p | tr -d '\n')")"
+check_eq "... and the old value stays" "61ff620a" "$(xxd -p "$MNT/env/cells/v")"

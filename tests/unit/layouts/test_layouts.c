@@ -419,13 +419,18 @@ static void test_env_malformed(void **state)
 	struct uboot_env *env;
 	char why[128];
 
+	/* Entries without name=value are skipped, as U-Boot does. */
 	env_build(copy, false, 0, noeq, sizeof(noeq), 0);
 	assert_int_equal(uboot_env_parse(copy, NULL, ENV_SIZE, &env, why,
-					 sizeof(why)), -EINVAL);
-	assert_null(env);
+					 sizeof(why)), 0);
+	assert_int_equal(uboot_env_count(env), 0);
+	assert_int_equal(uboot_env_skipped(env), 1);
+	uboot_env_free(env);
 	env_build(copy, false, 0, noname, sizeof(noname), 0);
 	assert_int_equal(uboot_env_parse(copy, NULL, ENV_SIZE, &env, why,
-					 sizeof(why)), -EINVAL);
+					 sizeof(why)), 0);
+	assert_int_equal(uboot_env_skipped(env), 1);
+	uboot_env_free(env);
 	/* Not terminated inside the data area. */
 	memset(data, 'a', sizeof(data));
 	data[6] = '=';
@@ -647,6 +652,29 @@ static void test_sl28(void **state)
 	assert_int_equal(sl28_vpd_parse(b, 24, &c, why, sizeof(why)), -EBADMSG);
 }
 
+/* An entry without name=value is skipped, as U-Boot's import skips it:
+ * the newer copy of a redundant environment stays the one served (taking
+ * the older would roll it back at the next write), and 0xff in a value is
+ * data. */
+static void test_env_no_equals(void **state)
+{
+	static const char newer[] = "bootcmd=run x\0garbage\0v=a\xff" "b\0\0";
+	uint8_t c0[ENV_SIZE], c1[ENV_SIZE];
+	struct uboot_env *env;
+	char why[128];
+
+	env_build(c0, true, 1, ENV_A, sizeof(ENV_A), 0);
+	env_build(c1, true, 2, newer, sizeof(newer), 0);
+	assert_int_equal(uboot_env_parse(c0, c1, ENV_SIZE, &env, why,
+					 sizeof(why)), 0);
+	assert_int_equal(uboot_env_active(env), 1);
+	assert_int_equal(uboot_env_count(env), 2);
+	assert_int_equal(uboot_env_skipped(env), 1);
+	assert_var(env, 0, "bootcmd", "run x");
+	assert_var(env, 1, "v", "a\xff" "b");
+	uboot_env_free(env);
+}
+
 /* One rule for where U-Boot copies lie, before and after the size is known. */
 static void test_env_geometry(void **state)
 {
@@ -703,6 +731,7 @@ int main(void)
 		cmocka_unit_test(test_env_enospc),
 		cmocka_unit_test(test_sl28),
 		cmocka_unit_test(test_env_geometry),
+		cmocka_unit_test(test_env_no_equals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
