@@ -264,6 +264,11 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->direct_io = !fs_page_cached(dev, entry);
 	fi->keep_cache = !fi->direct_io;
 	fi->nonseekable = 0;
+	/* Only a cell opened for writing has anything to store at close
+	 * (value.c): every other close would wait for a flush round trip
+	 * for nothing. */
+	fi->noflush = entry < FS_ENTRY_CELL0 ||
+		      (fi->flags & O_ACCMODE) == O_RDONLY;
 	fs_reply_handle(req, fi, dev, entry);
 }
 
