@@ -36,8 +36,8 @@ struct config_keyline {
 	int line;
 };
 
-/* offset size bits format read-only mode owner group */
-#define CONFIG_CELL_NKEYS	8
+/* offset size bits format read-only mode owner group mac-base mac-index */
+#define CONFIG_CELL_NKEYS	10
 
 struct config_cell {
 	char *device;		/* "board" of [cell board/mac-address] */
@@ -49,6 +49,10 @@ struct config_cell {
 	enum cell_format format;
 	bool read_only;
 	struct perm_override perm;	/* keys mode, owner, group */
+	/* A derived MAC address (mac_cell.h): the base cell's name, NULL
+	 * for a cell of bytes of its own, and the index past it. */
+	char *mac_base;
+	uint64_t mac_index;
 	int line;		/* of the section header */
 	/* Line of each key, 0 if absent, in the order of config.c's
 	 * cell_keys[]: a fixed array, not a list of key lines, because a

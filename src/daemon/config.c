@@ -35,6 +35,7 @@ void config_error(const struct config *cfg, int line, const char *section,
 static void free_cell(struct config_cell *c)
 {
 	free(c->device);	/* c->name lives in the same allocation */
+	free(c->mac_base);
 }
 
 void config_free(struct config *cfg)

@@ -36,7 +36,7 @@ static void check_cells(struct parser *p, struct config_device *d,
 {
 	struct config_cell **sorted;
 	char title[CONFIG_NAME_MAX * 2 + 8];
-	size_t i;
+	size_t i, n;
 
 	if (!d->ncells)
 		return;
@@ -45,10 +45,12 @@ static void check_cells(struct parser *p, struct config_device *d,
 		p->errors++;
 		return;
 	}
-	for (i = 0; i < d->ncells; i++)
-		sorted[i] = &d->cells[i];
-	qsort(sorted, d->ncells, sizeof(*sorted), cell_cmp);
-	for (i = 0; i < d->ncells; i++) {
+	/* Derived MAC addresses have no bytes of their own. */
+	for (i = n = 0; i < d->ncells; i++)
+		if (!d->cells[i].mac_base)
+			sorted[n++] = &d->cells[i];
+	qsort(sorted, n, sizeof(*sorted), cell_cmp);
+	for (i = 0; i < n; i++) {
 		struct config_cell *c = sorted[i];
 
 		snprintf(title, sizeof(title), "cell %s/%s", c->device, c->name);

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "config_parse.h"
+#include "core/mac_cell.h"
 #include "core/perm.h"
 #include "providers/at24.h"
 
@@ -154,6 +155,8 @@ static const struct key_desc cell_keys[CONFIG_CELL_NKEYS] = {
 	CELL("mode", KEY_PERM, perm),
 	CELL("owner", KEY_PERM, perm),
 	CELL("group", KEY_PERM, perm),
+	CELL("mac-base", KEY_NAME, mac_base),
+	CELL("mac-index", KEY_NUM, mac_index, .max = MAC_CELL_INDEX_MAX),
 };
 
 #define NKEYS(t)	(sizeof(t) / sizeof((t)[0]))
@@ -290,7 +293,7 @@ static void parse_key(struct parser *p, const struct raw_section *s,
 	case KEY_NAME:
 		if (d->type == KEY_NAME && !config_valid_name(k->value))
 			config_perr(p, k->line, s->title, k->key,
-				    "'%s' is not a device name", k->value);
+				    "'%s' is not a name (empty, with '/' or blanks, or starting with '.')", k->value);
 		*(char **)field = strdup(k->value);
 		if (!*(char **)field)
 			p->errors++;
@@ -556,6 +559,34 @@ static void parse_cell_extent(struct parser *p, const struct raw_section *s,
 	}
 }
 
+/* mac-base = CELL, mac-index = N: an address of no bytes of its own. */
+static void parse_mac_cell(struct parser *p, const struct raw_section *s,
+			   struct config_cell *c)
+{
+	static const char *const own[] = { "offset", "size", "bits" };
+	const struct raw_key *k;
+	size_t i;
+
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		k = config_find_key(s, own[i]);
+		if (k)
+			config_perr(p, k->line, s->title, k->key,
+				    "a derived MAC address (mac-base) has no bytes of its own");
+	}
+	if (!config_find_key(s, "mac-index"))
+		config_perr(p, s->line, s->title, "mac-index",
+			    "missing (required with mac-base)");
+	k = config_find_key(s, "format");
+	if (k && c->format != CELL_FORMAT_MAC)
+		config_perr(p, k->line, s->title, k->key,
+			    "a derived MAC address is mac");
+	if (!strcmp(c->mac_base, c->name))
+		config_perr(p, config_find_key(s, "mac-base")->line, s->title,
+			    "mac-base", "a cell cannot be its own base");
+	c->format = CELL_FORMAT_MAC;
+	c->read_only = true;
+}
+
 void config_parse_cell(struct parser *p, const struct raw_section *s,
 		       struct config_cell *c)
 {
@@ -596,6 +627,13 @@ void config_parse_cell(struct parser *p, const struct raw_section *s,
 		c->key_lines[kd - cell_keys] = k->line;
 		parse_key(p, s, k, kd, c);
 	}
+	if (c->mac_base) {
+		parse_mac_cell(p, s, c);
+		return;
+	}
+	if (config_find_key(s, "mac-index"))
+		config_perr(p, config_find_key(s, "mac-index")->line, s->title,
+			    "mac-index", "only valid with mac-base = CELL");
 	if (!config_find_key(s, "offset"))
 		config_perr(p, s->line, s->title, "offset", "missing");
 	parse_cell_extent(p, s, c);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/mac_cell.h"
 #include "core/nvmem.h"
 #include "daemon/factory.h"
 #include "emul/i2c_emul.h"
@@ -66,13 +67,77 @@ static int factory_add_cells(const struct config *cfg,
 			.perm = cc->perm,
 		};
 
+		if (cc->mac_base &&
+		    mac_cell_init(&cell, cc->mac_base, cc->mac_index) < 0)
+			return -ENOMEM;
 		ret = nvmem_device_add_cell(dev, &cell);
 		if (ret < 0) {
+			if (cell.priv_free)
+				cell.priv_free(cell.priv);
 			factory_cell_error(cfg, cc, ret, nvmem_device_size(dev));
 			return -EINVAL;
 		}
 	}
 	return 0;
+}
+
+/* How many addresses ONIE's num-macs gives, or 0 without one. */
+static uint64_t factory_num_macs(struct nvmem_device *dev)
+{
+	ssize_t i = nvmem_device_find_cell(dev, "num-macs");
+	char text[32];
+
+	if (i < 0 || cell_read_text(dev, nvmem_device_cell(dev, i), text,
+				    sizeof(text)) < 0)
+		return 0;
+	return strtoull(text, NULL, 10);
+}
+
+/*
+ * Once the layout's cells are there, each derived MAC address must have
+ * its base: a MAC cell of the device that is not derived itself, and
+ * with ONIE's num-macs, an index among the addresses it counts.
+ */
+static int factory_check_macs(const struct config *cfg,
+			      const struct config_device *cd,
+			      struct nvmem_device *dev)
+{
+	const struct nvmem_cell *base;
+	char section[600];
+	uint64_t num, other;
+	int ret = 0;
+	ssize_t b;
+	size_t i;
+
+	for (i = 0; i < cd->ncells; i++) {
+		const struct config_cell *cc = &cd->cells[i];
+
+		if (!cc->mac_base)
+			continue;
+		snprintf(section, sizeof(section), "cell %s/%s", cc->device,
+			 cc->name);
+		b = nvmem_device_find_cell(dev, cc->mac_base);
+		base = b < 0 ? NULL : nvmem_device_cell(dev, b);
+		if (!base || base->format != CELL_FORMAT_MAC ||
+		    mac_cell_base(base, &other)) {
+			config_error(cfg, config_cell_line(cc, "mac-base"),
+				     section, "mac-base",
+				     "'%s' is no MAC address cell of the device",
+				     cc->mac_base);
+			ret = -EINVAL;
+			continue;
+		}
+		num = factory_num_macs(dev);
+		if (num && cc->mac_index >= num) {
+			config_error(cfg, config_cell_line(cc, "mac-index"),
+				     section, "mac-index",
+				     "%llu is past the %llu addresses of the device's num-macs",
+				     (unsigned long long)cc->mac_index,
+				     (unsigned long long)num);
+			ret = -EINVAL;
+		}
+	}
+	return ret;
 }
 
 /* The emulated bus of an at24 device, created once from its image. */
@@ -251,6 +316,9 @@ int factory_build(const struct config *cfg, const struct config_device *cd,
 	if (ret < 0)
 		goto err_put;
 	ret = layout_apply(dev, &cd->layout);	/* only for want of memory */
+	if (ret < 0)
+		goto err_put;
+	ret = factory_check_macs(cfg, cd, dev);
 	if (ret < 0)
 		goto err_put;
 	*devp = dev;

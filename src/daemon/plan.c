@@ -61,6 +61,12 @@ static void plan_print_cells(FILE *out, const struct config_device *cd)
 		const struct config_cell *cc = &cd->cells[j];
 		char bits[32] = "-";
 
+		if (cc->mac_base) {
+			fprintf(out, "  %-24s %10s %8s %8s  %-7s ro  (%s + %llu)\n",
+				cc->name, "-", "-", "-", "mac", cc->mac_base,
+				(unsigned long long)cc->mac_index);
+			continue;
+		}
 		if (cc->nbits)
 			snprintf(bits, sizeof(bits), "%u:%u", cc->bit_offset,
 				 cc->nbits);

@@ -302,6 +302,34 @@ static void test_env_lock(void **state)
 	config_free(cfg);
 }
 
+/* mac-base and mac-index: a derived address, read-only, no bytes. */
+static void test_mac_keys(void **state)
+{
+	struct config *cfg = load_ok(DEV "[cell a/mac]\noffset = 0\nsize = 6\nformat = mac\n"
+				     "[cell a/eth1]\nmac-base = mac\nmac-index = 0x10\n");
+	const struct config_cell *c = &cfg->devices[0].cells[1];
+
+	assert_string_equal(c->mac_base, "mac");
+	assert_int_equal(c->mac_index, 16);
+	assert_int_equal(c->format, CELL_FORMAT_MAC);
+	assert_true(c->read_only);
+	config_free(cfg);
+
+	load_bad(DEV "[cell a/x]\nmac-base = m\n", "t.conf:4: [cell a/x] mac-index: missing (required with mac-base)");
+	load_bad(DEV "[cell a/x]\nmac-base = m\nmac-index = 1\nbits = 0:4\n",
+		 "t.conf:7: [cell a/x] bits: a derived MAC address (mac-base) has no bytes of its own");
+	load_bad(DEV "[cell a/x]\nmac-base = m\nmac-index = 1\nformat = hex\n",
+		 "t.conf:7: [cell a/x] format: a derived MAC address is mac");
+	load_bad(DEV "[cell a/x]\nmac-base = x\nmac-index = 1\n",
+		 "t.conf:5: [cell a/x] mac-base: a cell cannot be its own base");
+	load_bad(DEV "[cell a/x]\nmac-base = m\nmac-index = 0x1000000000000\n",
+		 "t.conf:6: [cell a/x] mac-index: '0x1000000000000' is more than 281474976710655");
+	load_bad(DEV "[cell a/x]\noffset = 0\nsize = 6\nmac-index = 1\n",
+		 "t.conf:7: [cell a/x] mac-index: only valid with mac-base = CELL");
+	load_bad(DEV "[cell a/x]\nmac-base = m\nmac-index = 1\nmode = 0644\n",
+		 "t.conf:7: [cell a/x] mode: 0644 has write bits, but the cell is read-only");
+}
+
 /* Bit fields that share a byte without sharing bits are fine. */
 static void test_disjoint_bits(void **state)
 {
@@ -347,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_perm_keys),
 		cmocka_unit_test(test_env_lock),
+		cmocka_unit_test(test_mac_keys),
 		cmocka_unit_test(test_disjoint_bits),
 		cmocka_unit_test(test_all_errors),
 		cmocka_unit_test(test_missing_file),
