@@ -7,6 +7,11 @@
  * reader in the middle of a long read on a slow bus gets ENODEV within one
  * chunk, and the loop, which waits for its busy workers before it returns,
  * is not held up by the rest of that read.
+ *
+ * A lazy unmount (fusermount3 -u -z, umount -l) takes the mount out of
+ * the tree while files on it stay open, and tells the daemon nothing: the
+ * same thread watches the mount table and stops the daemon the same way
+ * once its mount is gone from it.
  */
 #ifndef NVMEMFS_STOP_H
 #define NVMEMFS_STOP_H
@@ -19,7 +24,7 @@ struct fuse_session;
 int stop_install(struct fuse_session *se);
 /* Start the thread that cuts device I/O (after the fork: threads do not
  * survive it); a signal that came earlier is acted on at once. */
-int stop_start(struct fs *fs);
+int stop_start(struct fs *fs, long mount_id);
 /* Join the thread and restore the default handlers. */
 void stop_remove(void);
 

@@ -332,7 +332,7 @@ static int serve(struct fuse_session *se, bool single_thread)
 /* Devices registered, uevents followed, SIGUSR2 and stop signals heard:
  * everything after the mount that must run before the loop. */
 static int start_serving(const struct options *o, const struct config *cfg,
-			 struct fs *fs, struct fuse_session *se,
+			 struct fs *fs, struct fuse_session *se, long mount_id,
 			 struct manager **mgr, struct uevent_monitor **mon,
 			 struct rescanner *rescan)
 {
@@ -359,7 +359,7 @@ static int start_serving(const struct options *o, const struct config *cfg,
 	rescan->mgr = *mgr;
 	rescan->started = !pthread_create(&rescan->thread, NULL, rescan_thread,
 					  rescan);
-	ret = stop_start(fs);
+	ret = stop_start(fs, mount_id);
 	if (ret < 0)
 		log_err("cannot start the stop thread: %s", strerror(-ret));
 	return ret;
@@ -384,6 +384,7 @@ int main(int argc, char **argv)
 	struct config *cfg = NULL;
 	struct fs *fs = NULL;
 	int ret, status = 1;
+	long mount_id;
 	sigset_t usr2;
 
 	if (parse_options(argc, argv, &o) < 0 || load_config(&o, &cfg) < 0)
@@ -405,6 +406,8 @@ int main(int argc, char **argv)
 		goto out_signals;
 	if (fuse_session_mount(se, o.mountpoint) < 0)
 		goto out_signals;
+	/* Before the fork, which leaves a relative path behind. */
+	mount_id = mountpoint_id(o.mountpoint);
 	if (!o.foreground && daemon_start() < 0) {
 		log_err("cannot go to the background: %s", strerror(errno));
 		goto out_unmount;
@@ -417,7 +420,7 @@ int main(int argc, char **argv)
 
 	if (nvmem_core_init() < 0)
 		goto out_unmount;
-	if (start_serving(&o, cfg, fs, se, &mgr, &mon, &rescan) < 0)
+	if (start_serving(&o, cfg, fs, se, mount_id, &mgr, &mon, &rescan) < 0)
 		goto out_stop;
 
 	/* Parsing a large configuration and enumerating udev leave freed

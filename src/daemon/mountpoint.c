@@ -64,7 +64,7 @@ static const char *mountinfo_field(const char *s, const char *end, int n,
 }
 
 int mountinfo_fstype(const char *text, size_t len, const char *dir,
-		     char *fstype, size_t size)
+		     char *fstype, size_t size, long *id)
 {
 	const char *line = text, *end = text + len;
 	char point[PATH_MAX];
@@ -88,6 +88,8 @@ int mountinfo_fstype(const char *text, size_t len, const char *dir,
 					return -ENAMETOOLONG;
 				memcpy(fstype, f, fend - f);
 				fstype[fend - f] = '\0';
+				if (id)
+					*id = strtol(line, NULL, 10);
 				found = 1;
 			}
 		}
@@ -98,7 +100,7 @@ int mountinfo_fstype(const char *text, size_t len, const char *dir,
 
 /* The canonical path of @path, whose last component may be a dead mount
  * that cannot be resolved itself. */
-static int mountpoint_canonical(const char *path, char *out)
+static int mountpoint_resolve(const char *path, char *out)
 {
 	char dir[PATH_MAX], base[PATH_MAX], parent[PATH_MAX];
 
@@ -164,7 +166,7 @@ int mountpoint_prepare(const char *mountpoint)
 	char *text;
 	int ret, dead;
 
-	ret = mountpoint_canonical(mountpoint, path);
+	ret = mountpoint_resolve(mountpoint, path);
 	if (ret < 0)
 		return 0;	/* fuse_session_mount() says what is wrong */
 	/* statfs, not stat: the kernel may answer stat from the attributes
@@ -173,7 +175,7 @@ int mountpoint_prepare(const char *mountpoint)
 	ret = mountpoint_read_mountinfo(&text, &len);
 	if (ret < 0)
 		return dead ? -ENOTCONN : 0;
-	ret = mountinfo_fstype(text, len, path, type, sizeof(type));
+	ret = mountinfo_fstype(text, len, path, type, sizeof(type), NULL);
 	free(text);
 	if (ret <= 0 || (!dead && strcmp(type, MOUNTPOINT_TYPE)))
 		return 0;	/* nothing there, or a live other file system */
@@ -195,4 +197,40 @@ int mountpoint_prepare(const char *mountpoint)
 	}
 	log_notice("%s: detached the mount of an nvmemfs that is gone", mountpoint);
 	return 0;
+}
+
+long mountpoint_id(const char *mountpoint)
+{
+	char path[PATH_MAX], type[64];
+	size_t len = 0;
+	long id = -1;
+	char *text;
+
+	if (mountpoint_resolve(mountpoint, path) < 0 ||
+	    mountpoint_read_mountinfo(&text, &len) < 0)
+		return -1;
+	if (mountinfo_fstype(text, len, path, type, sizeof(type), &id) != 1 ||
+	    strcmp(type, MOUNTPOINT_TYPE))
+		id = -1;
+	free(text);
+	return id;
+}
+
+bool mountpoint_present(long id)
+{
+	const char *line, *end;
+	size_t len = 0;
+	char *text;
+	bool found = false;
+
+	if (mountpoint_read_mountinfo(&text, &len) < 0)
+		return true;
+	for (line = text, end = text + len; line < end && !found;) {
+		const char *eol = memchr(line, '\n', end - line);
+
+		found = strtol(line, NULL, 10) == id;
+		line = eol ? eol + 1 : end;
+	}
+	free(text);
+	return found;
 }

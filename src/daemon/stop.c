@@ -3,6 +3,8 @@
  * Stopping on a signal (stop.h).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -16,6 +18,7 @@
 
 #include "base/log.h"
 #include "core/nvmem.h"
+#include "daemon/mountpoint.h"
 #include "daemon/stop.h"
 #include "fs/fs.h"
 
@@ -29,6 +32,8 @@ static atomic_bool stop_quit;	/* stop_remove(): the thread returns */
 static pthread_t stop_thread;
 static bool stop_started;
 static struct fs *stop_fs;
+static pthread_t stop_loop_thread;	/* the one that runs the loop */
+static long stop_mount_id = -1;		/* ours, -1: not watched */
 
 /* Async-signal-safe: a flag for the loop, a counter for the thread. */
 static void stop_handler(int sig)
@@ -43,10 +48,45 @@ static void stop_handler(int sig)
 	errno = saved;
 }
 
+/* Wait for a stop signal, or for the mount to leave the mount table
+ * (poll() on mountinfo reports every change of it). */
+static void stop_wait(void)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = stop_efd, .events = POLLIN },
+		{ .fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC),
+		  .events = POLLPRI },
+	};
+	bool gone = false;
+
+	for (;;) {
+		if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[0].revents)
+			break;
+		if (!gone && stop_mount_id >= 0 &&
+		    (pfd[1].revents & (POLLPRI | POLLERR)) &&
+		    !mountpoint_present(stop_mount_id)) {
+			/* Unmounted under open files: they would be served
+			 * to their end. Stop as for SIGTERM, and wake the
+			 * loop, which sleeps until a worker returns. */
+			gone = true;
+			log_info("the mount was taken out of the tree; stopping");
+			pthread_kill(stop_loop_thread, SIGTERM);
+		}
+	}
+	if (pfd[1].fd >= 0)
+		close(pfd[1].fd);
+}
+
 static void *stop_main(void *arg)
 {
 	uint64_t n;
 
+	stop_wait();
 	while (read(stop_efd, &n, sizeof(n)) < 0 && errno == EINTR)
 		;
 	if (atomic_load(&stop_quit))
@@ -67,6 +107,7 @@ int stop_install(struct fuse_session *se)
 	size_t i;
 
 	stop_se = se;
+	stop_loop_thread = pthread_self();
 	stop_efd = eventfd(0, EFD_CLOEXEC);
 	if (stop_efd < 0)
 		return -errno;
@@ -79,11 +120,12 @@ int stop_install(struct fuse_session *se)
 	return sigaction(SIGPIPE, &ign, NULL) < 0 ? -errno : 0;
 }
 
-int stop_start(struct fs *fs)
+int stop_start(struct fs *fs, long mount_id)
 {
 	int ret;
 
 	stop_fs = fs;
+	stop_mount_id = mount_id;
 	ret = -pthread_create(&stop_thread, NULL, stop_main, NULL);
 	stop_started = !ret;
 	return ret;
@@ -95,8 +137,8 @@ void stop_remove(void)
 	uint64_t one = 1;
 	size_t i;
 
-	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		sigaction(stop_signals[i], &dfl, NULL);
+	/* The thread first: it may still signal the loop's thread, which
+	 * the default action would kill. */
 	if (stop_started) {
 		atomic_store(&stop_quit, !atomic_load(&stop_sig));
 		if (write(stop_efd, &one, sizeof(one)) < 0)
@@ -104,6 +146,8 @@ void stop_remove(void)
 		pthread_join(stop_thread, NULL);
 		stop_started = false;
 	}
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaction(stop_signals[i], &dfl, NULL);
 	if (stop_efd >= 0)
 		close(stop_efd);
 	stop_efd = -1;

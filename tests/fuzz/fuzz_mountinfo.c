@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!text || !type)
 		abort();
 	memcpy(text, data, size);
-	ret = mountinfo_fstype(text, size, dirs[size % 4], type, type_size);
+	ret = mountinfo_fstype(text, size, dirs[size % 4], type, type_size, NULL);
 	if (ret == 1 && (strlen(type) >= type_size || strchr(type, ' ')))
 		abort();
 	if (ret != 0 && ret != 1 && ret != -ENAMETOOLONG)

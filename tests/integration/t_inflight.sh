@@ -84,3 +84,26 @@ grep -q "No such device" "$T/dd.err" && pass "SIGTERM: the reader gets No such d
 [ "$(echo "$latency < 3" | bc)" = 1 ] && pass "SIGTERM: the daemon did not wait for the read" || fail "the daemon exited only after ${latency}s"
 mountpoint -q "$MNT" && fail "SIGTERM: still mounted" || pass "SIGTERM: unmounted"
 grep -q "Terminated: stopping; cutting device I/O in flight" "$LOG" && pass "SIGTERM: logged" || fail "log: $(tail -5 "$LOG")"
+
+# A lazy unmount (fusermount3 -u -z) with the same read in flight: the
+# kernel tells the daemon nothing until the last file closes, so the
+# daemon watches the mount table, and must stop as for SIGTERM.
+echo add > "$UEVENT"
+start_daemon "$T/nvmemfs.conf" --uevent-source=kernel
+blockdev --flushbufs "$LOOP"
+dd if="$MNT/slow/nvmem" of="$T/out" bs=1M count=1 2>"$T/dd.err" &
+DD=$!
+sleep 1.5
+t_umount=$(date +%s.%N)
+fusermount3 -u -z "$MNT"
+wait "$DAEMON_PID" && drc=0 || drc=$?
+t_exit=$(date +%s.%N)
+DAEMON_PID=
+wait $DD && rc=0 || rc=$?
+latency=$(echo "$t_exit - $t_umount" | bc)
+echo "lazy unmount -> daemon exit: ${latency} s"
+check_eq "lazy unmount: the daemon exits 0" 0 "$drc"
+grep -q "No such device" "$T/dd.err" && pass "lazy unmount: the reader gets No such device" || fail "dd: rc $rc, $(cat "$T/dd.err")"
+# Hang guard, not a timing test: the rest of the read would take > 3 s.
+[ "$(echo "$latency < 3" | bc)" = 1 ] && pass "lazy unmount: the daemon did not serve the read to its end" || fail "exited only after ${latency}s"
+grep -q "the mount was taken out of the tree; stopping" "$LOG" && pass "lazy unmount: logged" || fail "log: $(tail -5 "$LOG")"

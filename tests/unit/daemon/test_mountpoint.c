@@ -19,27 +19,31 @@ static void test_mountinfo(void **state)
 		"42 22 0:37 / /mnt/with\\040blank rw - fuse.nvmemfs nvmemfs rw\n"
 		"43 22 0:38 / /mnt/tagless rw - tmpfs tmpfs rw\n"
 		"44 22 0:39 / /mnt/broken rw no-separator\n";
+	size_t len = strlen(text);
 	char type[32];
+	long id = 0;
 
-	/* The topmost mount wins. */
-	assert_int_equal(mountinfo_fstype(text, strlen(text), "/mnt/nvmem", type,
-					  sizeof(type)), 1);
+	/* The topmost mount wins, with its mount ID. */
+	assert_int_equal(mountinfo_fstype(text, len, "/mnt/nvmem", type,
+					  sizeof(type), &id), 1);
 	assert_string_equal(type, "fuse.nvmemfs");
-	assert_int_equal(mountinfo_fstype(text, strlen(text), "/mnt/with blank",
-					  type, sizeof(type)), 1);
+	assert_int_equal(id, 41);
+	assert_int_equal(mountinfo_fstype(text, len, "/mnt/with blank", type,
+					  sizeof(type), NULL), 1);
 	assert_string_equal(type, "fuse.nvmemfs");
-	assert_int_equal(mountinfo_fstype(text, strlen(text), "/mnt/tagless",
-					  type, sizeof(type)), 1);
+	assert_int_equal(mountinfo_fstype(text, len, "/mnt/tagless", type,
+					  sizeof(type), &id), 1);
 	assert_string_equal(type, "tmpfs");
-	assert_int_equal(mountinfo_fstype(text, strlen(text), "/mnt/broken",
-					  type, sizeof(type)), 0);
-	assert_int_equal(mountinfo_fstype(text, strlen(text), "/mnt", type,
-					  sizeof(type)), 0);
-	assert_int_equal(mountinfo_fstype(text, strlen(text), "/mnt/nvmem", type,
-					  4), -ENAMETOOLONG);
+	assert_int_equal(id, 43);
+	assert_int_equal(mountinfo_fstype(text, len, "/mnt/broken", type,
+					  sizeof(type), NULL), 0);
+	assert_int_equal(mountinfo_fstype(text, len, "/mnt", type,
+					  sizeof(type), NULL), 0);
+	assert_int_equal(mountinfo_fstype(text, len, "/mnt/nvmem", type, 4,
+					  NULL), -ENAMETOOLONG);
 	/* A prefix is not the mount point. */
 	assert_int_equal(mountinfo_fstype(text, 60, "/mnt/nvmem", type,
-					  sizeof(type)), 0);
+					  sizeof(type), NULL), 0);
 }
 
 int main(void)
