@@ -6,11 +6,21 @@
 # code instead of our emulated transport.
 #
 #   tests/kernel/vm.sh SCRIPT [ARGS...]
+#   NVMEMFS_VM_INIT=systemd tests/kernel/vm.sh SCRIPT [ARGS...]
 #
 # The guest sees this machine's root file system read-only over virtio-9p
 # (so the build tree and the host's tools work unchanged) with tmpfs on
 # /tmp, /run and /mnt, and runs SCRIPT as root in it. The exit status of
 # SCRIPT becomes ours; everything the guest prints goes to stdout.
+#
+# With NVMEMFS_VM_INIT=systemd the guest boots this machine's systemd as
+# PID 1 instead, on an overlay of the 9p root with a tmpfs on top, so that
+# everything may be written (and is forgotten at power-off). Before the
+# boot, SCRIPT runs chrooted in that root with NVMEMFS_VM_PHASE=setup
+# (to install units, a package, an fstab line); then systemd boots the
+# vendor default units only (this machine's own enabled units, fstab and
+# getty on the console are left out) up to multi-user.target, after which
+# a service runs SCRIPT again with NVMEMFS_VM_PHASE=test.
 #
 # Downloads (the kernel package) and the generated initramfs are cached
 # in $NVMEMFS_VM_CACHE (default /var/cache/nvmemfs-vm), never in the
@@ -24,7 +34,7 @@ TIMEOUT=${NVMEMFS_VM_TIMEOUT:-600}
 # Everything the scenarios need, with their dependencies added below:
 # loaded at boot, and loaded by the scenarios with their own parameters
 # (from /run/vm-modules: NAME.deps lists the files in load order).
-MODULES="virtio_pci 9pnet_virtio 9p fuse uhid hid-cp2112 i2c-dev at24"
+MODULES="virtio_pci 9pnet_virtio 9p overlay fuse uhid hid-cp2112 i2c-dev at24"
 EXTRA_MODULES="mtdram nandsim i2c-stub"
 
 [ $# -ge 1 ] || { echo "usage: $0 SCRIPT [ARGS...]" >&2; exit 2; }
@@ -100,6 +110,72 @@ for m in $(cat /modules.order); do
 	insmod "/lib/modules/$m" || echo "vm: insmod $m failed"
 done
 opts=trans=virtio,version=9p2000.L,ro,msize=262144
+cmdfile=/host/$(sed -n 's/.*nvmemfs.cmd=\([^ ]*\).*/\1/p' /proc/cmdline)
+if grep -q 'nvmemfs.init=systemd' /proc/cmdline; then
+	mkdir -p /host /rw
+	mount -t 9p -o $opts hostroot /host || { echo "vm: no 9p root"; poweroff -f; }
+	mount -t tmpfs -o mode=0755 tmpfs /rw
+	mkdir -p /rw/upper /rw/work
+	mount -t overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work \
+		overlay /newroot || { echo "vm: no overlay root"; poweroff -f; }
+	# A /run of its own: dpkg's maintainer scripts must not see this
+	# machine's /run/systemd, and systemd keeps a /run it finds mounted.
+	mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /newroot/run
+	mkdir -p /newroot/run/vm-modules && mount --bind /lib/modules /newroot/run/vm-modules
+	mount --move /dev /newroot/dev
+	mount -t proc proc /newroot/proc
+	mount -t sysfs sys /newroot/sys
+	# Only the vendor default units: not what this machine enables, not
+	# its disks, not a getty on the serial console we read.
+	rm -rf /newroot/etc/systemd/system/*.wants /newroot/etc/crypttab
+	# Nor the marks of a container this machine may be: systemd would
+	# believe it runs in one and leave / unshared (no mount propagation
+	# into services), and policy-rc.d would keep dpkg from starting units.
+	rm -f /newroot/.dockerenv /newroot/usr/sbin/policy-rc.d
+	# Keep /tmp as it is here (the build tree may live there): no clean-up.
+	mkdir -p /newroot/etc/tmpfiles.d && ln -sf /dev/null /newroot/etc/tmpfiles.d/tmp.conf
+	: >/newroot/etc/fstab
+	for u in serial-getty@ttyS0 getty@tty1 console-getty; do
+		ln -sf /dev/null "/newroot/etc/systemd/system/$u.service"
+	done
+	chroot /newroot /bin/sh -c "cd /tmp && export NVMEMFS_VM_PHASE=setup && $(cat $cmdfile)"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "vm: setup failed"
+		echo "NVMEMFS-VM-EXIT=$rc"
+		poweroff -f
+	fi
+	{
+		echo '#!/bin/sh'
+		echo 'cd /tmp && export NVMEMFS_VM_PHASE=test'
+		cat "$cmdfile"
+		echo 'echo "NVMEMFS-VM-EXIT=$?"'
+		echo 'exec systemctl poweroff --force --force'
+	} >/newroot/run/vm-test
+	chmod +x /newroot/run/vm-test
+	cat >/newroot/etc/systemd/system/nvmemfs-vm.service <<UNIT
+[Unit]
+Description=nvmemfs guest test
+After=multi-user.target
+[Service]
+Type=oneshot
+ExecStart=/run/vm-test
+StandardOutput=tty
+StandardError=inherit
+TTYPath=/dev/ttyS0
+TTYReset=no
+TTYVHangup=no
+UNIT
+	cat >/newroot/etc/systemd/system/nvmemfs-vm.target <<UNIT
+[Unit]
+Description=multi-user.target, then the nvmemfs guest test
+Requires=multi-user.target
+After=multi-user.target
+Wants=nvmemfs-vm.service
+UNIT
+	umount /newroot/proc /newroot/sys
+	exec switch_root /newroot /lib/systemd/systemd
+fi
 mount -t 9p -o $opts hostroot /newroot || { echo "vm: no 9p root"; poweroff -f; }
 # A second view of the root, without the tmpfs mounts put on top below.
 mount --bind /newroot /host
@@ -114,7 +190,7 @@ mount --move /dev /newroot/dev
 mount -t proc proc /newroot/proc
 mount -t sysfs sys /newroot/sys
 mkdir -p /newroot/dev/pts && mount -t devpts devpts /newroot/dev/pts
-cmd=$(cat /host/$(sed -n 's/.*nvmemfs.cmd=\([^ ]*\).*/\1/p' /proc/cmdline))
+cmd=$(cat "$cmdfile")
 chroot /newroot /bin/sh -c "cd /tmp && $cmd"
 echo "NVMEMFS-VM-EXIT=$?"
 poweroff -f
@@ -158,6 +234,12 @@ if [ -w /dev/kvm ] && [ "${NVMEMFS_VM_KVM:-auto}" != no ]; then
 	fi
 fi
 
+init=
+if [ "${NVMEMFS_VM_INIT:-}" = systemd ]; then
+	init=" nvmemfs.init=systemd systemd.unit=nvmemfs-vm.target"
+	init="$init systemd.show_status=${NVMEMFS_VM_SHOW_STATUS:-error}"
+fi
+
 out=$(mktemp)
 trap 'rm -f "$cmdfile" "$out"' EXIT
 set +e
@@ -165,7 +247,7 @@ set +e
 timeout "$TIMEOUT" qemu-system-x86_64 $accel -smp 2 -m "$MEM" \
 	-nographic -no-reboot -monitor none -serial stdio -nic none \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=4 nvmemfs.cmd=${cmdfile#/} nvmemfs.keep=${keep:-none}" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=4 nvmemfs.cmd=${cmdfile#/} nvmemfs.keep=${keep:-none}$init" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	</dev/null | sed -u 's/\x1b[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g; s/\r$//' | tee "$out"
 qrc=${PIPESTATUS[0]}
