@@ -167,7 +167,7 @@ struct i2c_dev {
  * per write report.
  */
 static const struct {
-	const char *name;	/* glob on /sys/class/i2c-adapter/i2c-N/name */
+	const char *name;	/* glob on the adapter's name attribute */
 	unsigned int max_read, max_write;
 } i2c_bridges[] = {
 	{ "CP2112 SMBus Bridge on hidraw*", 512, 61 },
@@ -179,7 +179,10 @@ static void i2c_dev_limits(struct i2c_adapter *ad, int bus)
 	size_t i;
 
 	snprintf(node, sizeof(node), "i2c-%d", bus);
-	if (util_sysfs_attr("/sys/class/i2c-adapter", node, "name", name,
+	/* /sys/bus/i2c/devices, not /sys/class/i2c-adapter: the class
+	 * exists only with CONFIG_I2C_COMPAT, which Debian's arm64 kernel
+	 * does not set, and a CP2112's writes then went out unsplit. */
+	if (util_sysfs_attr("/sys/bus/i2c/devices", node, "name", name,
 		       sizeof(name)) < 0)
 		return;
 	for (i = 0; i < sizeof(i2c_bridges) / sizeof(i2c_bridges[0]); i++) {

@@ -320,35 +320,18 @@ CONF
 	check_kernel_log "scenario 3"
 }
 
-# tests/kernel/scenarios.sh finds a CP2112's adapter in
-# /sys/class/i2c-adapter, which only kernels with CONFIG_I2C_COMPAT have
-# (not trixie's arm64 one); /sys/bus/i2c/devices has it everywhere.
-cp2112_bus_portable() {
-	local a
-	for a in /sys/bus/i2c/devices/i2c-*; do
-		[ -e "$a/name" ] || continue
-		case $(cat "$a/name") in "CP2112 SMBus Bridge"*) ;; *) continue ;; esac
-		if grep -qx "HID_UNIQ=$1" "$(readlink -f "$a/..")/uevent" 2>/dev/null; then
-			echo "${a##*/i2c-}"
-			return 0
-		fi
-	done
-	return 1
-}
-
 scenario_4() {
 	echo "--- scenario 4: tests/kernel/scenarios.sh scenario 2 on arm64"
 	# Its own code, in a shell of its own (its counters and helpers have
 	# our names): sourced with a scenario that does nothing, so that its
-	# functions are defined and none run; then its scenario 2, with the
-	# adapter lookup above. A scenario that gives up early (a bridge
+	# functions are defined and none run; then its scenario 2. A
+	# scenario that gives up early (a bridge
 	# that did not appear) counts no failure there: its last check must
 	# have run.
 	scenario_none() { :; }
 	(
 		# shellcheck source=tests/kernel/scenarios.sh
 		. "$HERE/../kernel/scenarios.sh" "$B" none >/dev/null
-		cp2112_bus() { cp2112_bus_portable "$@"; }
 		scenario_2
 		cleanup
 		echo "kernel scenario 2: $((CHECKS - FAILS)) passed, $FAILS failed"

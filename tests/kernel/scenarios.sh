@@ -69,7 +69,7 @@ wait_for() {
 # The bus number of the CP2112 adapter whose HID device has serial $1.
 cp2112_bus() {
 	local a
-	for a in /sys/class/i2c-adapter/i2c-*; do
+	for a in /sys/bus/i2c/devices/i2c-*; do
 		[ -e "$a/name" ] || continue
 		case $(cat "$a/name") in "CP2112 SMBus Bridge"*) ;; *) continue ;; esac
 		if grep -qx "HID_UNIQ=$1" "$(readlink -f "$a/..")/uevent" 2>/dev/null; then
@@ -105,7 +105,7 @@ plug() {
 	PLUGGED=$!
 	EMULS+=("$PLUGGED")
 	wait_for 10 cp2112_bus "$serial" >/dev/null || {
-		echo "the CP2112 $serial did not appear"; return 1; }
+		fail "the CP2112 $serial did not appear"; return 1; }
 }
 
 # unplug PID: pull the bridge out (the emulator destroys its uhid device).
@@ -576,7 +576,7 @@ scenario_6() {
 	echo "--- scenario 6: the at24 SMBus fallback on i2c-stub (no plain I2C)"
 	vm_insmod i2c-stub chip_addr=0x50 || { fail "i2c-stub"; return; }
 	local a bus=
-	for a in /sys/class/i2c-adapter/i2c-*; do
+	for a in /sys/bus/i2c/devices/i2c-*; do
 		case $(cat "$a/name") in "SMBus stub"*) bus=${a##*/i2c-} ;; esac
 	done
 	[ -n "$bus" ] || { fail "no i2c-stub adapter"; return; }
