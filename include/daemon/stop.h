@@ -23,7 +23,9 @@ struct fuse_session;
  * dead mount behind). 0 or -errno. */
 int stop_install(struct fuse_session *se);
 /* Start the thread that cuts device I/O (after the fork: threads do not
- * survive it); a signal that came earlier is acted on at once. */
+ * survive it), on the thread that will run the loop; a signal that came
+ * earlier is acted on at once. @mount_id is the mount to watch
+ * (mountpoint_id()), -1 for none. */
 int stop_start(struct fs *fs, long mount_id);
 /* Join the thread and restore the default handlers. */
 void stop_remove(void);

@@ -107,7 +107,6 @@ int stop_install(struct fuse_session *se)
 	size_t i;
 
 	stop_se = se;
-	stop_loop_thread = pthread_self();
 	stop_efd = eventfd(0, EFD_CLOEXEC);
 	if (stop_efd < 0)
 		return -errno;
@@ -126,6 +125,8 @@ int stop_start(struct fs *fs, long mount_id)
 
 	stop_fs = fs;
 	stop_mount_id = mount_id;
+	/* Called on the thread that will run the loop, after the fork. */
+	stop_loop_thread = pthread_self();
 	ret = -pthread_create(&stop_thread, NULL, stop_main, NULL);
 	stop_started = !ret;
 	return ret;
