@@ -11,6 +11,8 @@
 #ifndef NVMEMFS_FS_H
 #define NVMEMFS_FS_H
 
+#include <stdbool.h>
+
 #include <fuse_lowlevel.h>
 
 #define FS_INO_SHIFT	20
@@ -44,5 +46,8 @@ void fs_free(struct fs *fs);
  */
 void fs_attach(struct fs *fs, struct fuse_session *se);
 void fs_detach(struct fs *fs);
+
+/* Is a file or directory of the mount open? Any thread. */
+bool fs_busy(struct fs *fs);
 
 #endif

@@ -115,7 +115,7 @@ static void fs_set_perm(struct stat *st, mode_t type, const struct nvmem_perm *p
 #define FS_DIR_MODE	0555
 
 void fs_fill_attr(const struct fs *fs, struct nvmem_device *dev,
-		  unsigned int entry, struct stat *st, double *timeout)
+		  unsigned int entry, struct stat *st)
 {
 	const struct nvmem_cell *cell;
 	struct nvmem_perm perm;
@@ -123,7 +123,6 @@ void fs_fill_attr(const struct fs *fs, struct nvmem_device *dev,
 	char tbuf[32];
 
 	memset(st, 0, sizeof(*st));
-	*timeout = FS_TIMEOUT;
 	if (!dev) {
 		st->st_ino = FUSE_ROOT_ID;
 		st->st_mode = S_IFDIR | FS_DIR_MODE;
@@ -162,8 +161,6 @@ void fs_fill_attr(const struct fs *fs, struct nvmem_device *dev,
 		st->st_size = fs_cell_size(dev, cell);
 		fs_set_times(st, reg, nvmem_device_cell_written_ns(dev,
 					entry - FS_ENTRY_CELL0));
-		if (!fs_cell_fixed_size(cell))
-			*timeout = 0;
 		break;
 	}
 	st->st_blksize = 4096;

@@ -54,13 +54,12 @@ static void fs_reply_entry(fuse_req_t req, struct nvmem_device *dev,
 			   unsigned int entry)
 {
 	struct fuse_entry_param e;
-	double timeout;
 
 	memset(&e, 0, sizeof(e));
-	fs_fill_attr(fs_of(req), dev, entry, &e.attr, &timeout);
+	fs_fill_attr(fs_of(req), dev, entry, &e.attr);
 	e.ino = e.attr.st_ino;
 	e.generation = 0;	/* inode numbers are never reused */
-	e.attr_timeout = timeout;
+	e.attr_timeout = FS_TIMEOUT;
 	e.entry_timeout = FS_TIMEOUT;
 	fuse_reply_entry(req, &e);
 }
@@ -118,7 +117,6 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct fs_handle *h = fi ? (struct fs_handle *)(uintptr_t)fi->fh : NULL;
 	struct nvmem_device *dev;
 	struct stat st;
-	double timeout;
 	int ret;
 
 	/* Through an open handle: the handle's device, or ENODEV
@@ -128,8 +126,8 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 			fuse_reply_err(req, ENODEV);
 			return;
 		}
-		fs_fill_attr(fs_of(req), h->dev, h->entry, &st, &timeout);
-		fuse_reply_attr(req, &st, timeout);
+		fs_fill_attr(fs_of(req), h->dev, h->entry, &st);
+		fuse_reply_attr(req, &st, FS_TIMEOUT);
 		return;
 	}
 	/* fstat() comes here too: the kernel sends no handle with it. */
@@ -138,9 +136,9 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	fs_fill_attr(fs_of(req), dev, fs_ino_entry(ino), &st, &timeout);
+	fs_fill_attr(fs_of(req), dev, fs_ino_entry(ino), &st);
 	nvmem_device_put(dev);
-	fuse_reply_attr(req, &st, timeout);
+	fuse_reply_attr(req, &st, FS_TIMEOUT);
 }
 
 /*

@@ -18,10 +18,16 @@
 #include "core/registry.h"
 #include "fs/fs.h"
 
-/* Kernel cache lifetimes. Entries and fixed-size attributes may be cached:
- * an unplug invalidates them explicitly. Cells whose text length depends
- * on the value (string, decimal) are never cached, so st_size is what a
- * read returns. File data is cached only as fs_page_cached() allows. */
+/*
+ * Kernel cache lifetimes of entries and attributes: an unplug invalidates
+ * them explicitly, and so does a write through nvmemfs for what it
+ * changed (notify.c). The attributes of cells whose text length depends
+ * on the value (string, decimal, U-Boot variables) are cached too: with
+ * default_permissions the kernel asks for expired ones at every open, a
+ * round trip per open; a change made around nvmemfs shows in their
+ * st_size within FS_TIMEOUT. File data is cached only as
+ * fs_page_cached() allows.
+ */
 #define FS_TIMEOUT	1.0
 
 /*
@@ -122,7 +128,7 @@ int fs_type_text(const struct nvmem_device *dev, char *buf, size_t size);
 ssize_t fs_cell_text(struct nvmem_device *dev, const struct nvmem_cell *cell,
 		     char **text);
 void fs_fill_attr(const struct fs *fs, struct nvmem_device *dev,
-		  unsigned int entry, struct stat *st, double *timeout);
+		  unsigned int entry, struct stat *st);
 
 /* splice.c: false, having replied nothing, when the read must be copied. */
 bool fs_read_spliced(struct fs *fs, fuse_req_t req, struct fs_handle *h,

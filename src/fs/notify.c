@@ -99,6 +99,16 @@ struct fs *fs_new(void)
 	return fs;
 }
 
+bool fs_busy(struct fs *fs)
+{
+	bool busy;
+
+	pthread_mutex_lock(&fs->handles_lock);
+	busy = fs->handles;
+	pthread_mutex_unlock(&fs->handles_lock);
+	return busy;
+}
+
 void fs_free(struct fs *fs)
 {
 	if (!fs)
