@@ -69,10 +69,11 @@ static void stop_wait(void)
 			break;
 		if (!gone && stop_mount_id >= 0 &&
 		    (pfd[1].revents & (POLLPRI | POLLERR)) &&
-		    !mountpoint_present(stop_mount_id)) {
+		    !mountpoint_present(stop_mount_id) && fs_busy(stop_fs)) {
 			/* Unmounted under open files: they would be served
 			 * to their end. Stop as for SIGTERM, and wake the
-			 * loop, which sleeps until a worker returns. */
+			 * loop, which sleeps until a worker returns. (With
+			 * none open the session ends by itself.) */
 			gone = true;
 			log_info("the mount was taken out of the tree; stopping");
 			pthread_kill(stop_loop_thread, SIGTERM);
