@@ -48,7 +48,7 @@ struct fs_handle {
 	pthread_mutex_t lock;
 	struct fs_value {
 		char *buf;
-		size_t len, cap;
+		size_t len;
 		bool pending;	/* something was written since the last commit */
 		int error;	/* the first refusal: the value is lost */
 	} value;

@@ -37,15 +37,12 @@ int fs_value_append(struct fs_handle *h, const char *buf, size_t size,
 		/* Longer than any value of the cell: it cannot fit. */
 		ret = v->error = cell->ops ? -ENOSPC : -EINVAL;
 	} else {
-		if (v->len + size > v->cap) {
-			grown = realloc(v->buf, v->len + size);
-			if (!grown) {
-				ret = v->error = -ENOMEM;
-				goto out;
-			}
-			v->buf = grown;
-			v->cap = v->len + size;
+		grown = realloc(v->buf, v->len + size);
+		if (!grown) {
+			ret = v->error = -ENOMEM;
+			goto out;
 		}
+		v->buf = grown;
 		memcpy(v->buf + v->len, buf, size);
 		v->len += size;
 		v->pending = true;
