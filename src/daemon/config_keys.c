@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Configuration, pass 2: every key of [device] and [cell] is declared
- * once, in a table that says where its value goes, how it is parsed,
- * what it may hold and which providers accept it. The table drives the
- * parsing, "unknown key" and "not valid for provider"; what depends on
- * several keys at once is checked after it.
+ * Configuration, pass 2: every key of [device] (and, in config_cell.c,
+ * of [cell]) is declared once, in a table that says where its value goes,
+ * how it is parsed, what it may hold and which providers accept it. The
+ * table drives the parsing, "unknown key" and "not valid for provider";
+ * what depends on several keys at once is checked after it.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,55 +14,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config_parse.h"
-#include "core/mac_cell.h"
+#include "config_keys.h"
 #include "core/perm.h"
 #include "providers/at24.h"
 
-enum key_type {
-	KEY_STRING,	/* char *, copied */
-	KEY_PATH,	/* char *, absolute */
-	KEY_NAME,	/* char *, a device name */
-	KEY_NUM,	/* an unsigned field of @size bytes */
-	KEY_BOOL,	/* bool */
-	KEY_TRI,	/* int: -1 unset, 0, 1 */
-	KEY_TYPE,	/* enum nvmem_type */
-	KEY_LAYOUT,	/* enum layout_kind */
-	KEY_FORMAT,	/* enum cell_format */
-	KEY_PERM,	/* mode, owner, group into a struct perm_override */
-	KEY_LATER,	/* parsed with other keys, after the table */
-};
-
-enum {
-	KEY_SUFFIX = 1 << 0,		/* numbers may end in K or M */
-	KEY_SELECTS_BUS = 1 << 1,	/* one of adapter, bus, usb-serial, emulate */
-	KEY_NEEDS_EMULATE = 1 << 2,
-	KEY_NEEDS_UBOOT = 1 << 3,
-};
-
-struct key_desc {
-	const char *name;
-	enum key_type type;
-	size_t offset;		/* of the field in its section's struct */
-	size_t size;		/* KEY_NUM: of the field */
-	uint64_t max;		/* KEY_NUM */
-	/* KEY_NUM: a value the key refuses, said in @why; NULL: any */
-	bool (*refuse)(uint64_t v, char *why, size_t len);
-	unsigned int providers;	/* bits of enum config_provider; 0: all */
-	unsigned int flags;
-};
-
-#define DEV(n, t, f, ...)	{ .name = n, .type = t, \
-	.offset = offsetof(struct config_device, f), \
-	.size = sizeof(((struct config_device *)0)->f), __VA_ARGS__ }
-#define CELL(n, t, f, ...)	{ .name = n, .type = t, \
-	.offset = offsetof(struct config_cell, f), \
-	.size = sizeof(((struct config_cell *)0)->f), __VA_ARGS__ }
-#define FILE_	(1u << CONFIG_PROVIDER_FILE)
-#define AT24	(1u << CONFIG_PROVIDER_AT24)
-#define SYSFS	(1u << CONFIG_PROVIDER_SYSFS)
-
-static bool refuse_zero(uint64_t v, char *why, size_t len)
+bool config_refuse_zero(uint64_t v, char *why, size_t len)
 {
 	snprintf(why, len, "must be greater than 0");
 	return !v;
@@ -106,7 +62,7 @@ static const struct key_desc device_keys[] = {
 	DEV("env-redundant-offset", KEY_NUM, layout.env_redundant_offset,
 	    .max = INT64_MAX, .flags = KEY_SUFFIX | KEY_NEEDS_UBOOT),
 	DEV("env-lock", KEY_STRING, env_lock, .flags = KEY_NEEDS_UBOOT),
-	DEV("size", KEY_NUM, size, .max = UINT64_MAX, .refuse = refuse_zero,
+	DEV("size", KEY_NUM, size, .max = UINT64_MAX, .refuse = config_refuse_zero,
 	    .flags = KEY_SUFFIX),
 	DEV("mode", KEY_PERM, perm),
 	DEV("owner", KEY_PERM, perm),
@@ -131,11 +87,11 @@ static const struct key_desc device_keys[] = {
 	    .refuse = refuse_width, .providers = AT24),
 	/* Linux's I2C_RDWR takes at most 8192 bytes a message. */
 	DEV("io-limit", KEY_NUM, io_limit, .max = AT24_MAX_IO_LIMIT,
-	    .refuse = refuse_zero, .providers = AT24, .flags = KEY_SUFFIX),
+	    .refuse = config_refuse_zero, .providers = AT24, .flags = KEY_SUFFIX),
 	DEV("write-timeout", KEY_NUM, write_timeout_ms, .max = 60000,
 	    .providers = AT24),
 	DEV("bus-timeout", KEY_NUM, bus_timeout_ms, .max = 60000,
-	    .refuse = refuse_zero, .providers = AT24),
+	    .refuse = config_refuse_zero, .providers = AT24),
 	DEV("emulate-clock", KEY_NUM, emulate_clock, .max = 3400000,
 	    .refuse = refuse_slow_clock, .providers = AT24,
 	    .flags = KEY_NEEDS_EMULATE),
@@ -143,23 +99,6 @@ static const struct key_desc device_keys[] = {
 	    .providers = AT24, .flags = KEY_SUFFIX | KEY_NEEDS_EMULATE),
 	DEV("name", KEY_NAME, kernel_name, .providers = SYSFS),
 };
-
-/* The order of config_cell.key_lines[]. */
-static const struct key_desc cell_keys[CONFIG_CELL_NKEYS] = {
-	CELL("offset", KEY_NUM, offset, .max = UINT64_MAX / 16,
-	     .flags = KEY_SUFFIX),
-	{ .name = "size", .type = KEY_LATER },
-	{ .name = "bits", .type = KEY_LATER },
-	CELL("format", KEY_FORMAT, format),
-	CELL("read-only", KEY_BOOL, read_only),
-	CELL("mode", KEY_PERM, perm),
-	CELL("owner", KEY_PERM, perm),
-	CELL("group", KEY_PERM, perm),
-	CELL("mac-base", KEY_NAME, mac_base),
-	CELL("mac-index", KEY_NUM, mac_index, .max = MAC_CELL_INDEX_MAX),
-};
-
-#define NKEYS(t)	(sizeof(t) / sizeof((t)[0]))
 
 static const char *const provider_names[] = {
 	[CONFIG_PROVIDER_FILE] = "file",
@@ -172,7 +111,7 @@ const char *config_provider_name(enum config_provider p)
 	return (size_t)p < NKEYS(provider_names) ? provider_names[p] : "?";
 }
 
-static const struct key_desc *key_find(const struct key_desc *table,
+const struct key_desc *config_key_find(const struct key_desc *table,
 				       size_t n, const char *name)
 {
 	size_t i;
@@ -197,21 +136,6 @@ static int keyline(const struct config_keyline *k, size_t n, const char *key,
 int config_device_line(const struct config_device *dev, const char *key)
 {
 	return keyline(dev->keys, dev->nkeys, key, dev->line);
-}
-
-int config_cell_line(const struct config_cell *cell, const char *key)
-{
-	int ki = config_cell_key_index(key);
-
-	return ki >= 0 && cell->key_lines[ki] ? cell->key_lines[ki] :
-						  cell->line;
-}
-
-int config_cell_key_index(const char *key)
-{
-	const struct key_desc *d = key_find(cell_keys, NKEYS(cell_keys), key);
-
-	return d ? d - cell_keys : -1;
 }
 
 /* Keys mode, owner and group, on [device] and [cell] alike. */
@@ -276,7 +200,7 @@ static void parse_num(struct parser *p, const struct raw_section *s,
 }
 
 /* Parse @k as @d says into the section's struct at @base. */
-static void parse_key(struct parser *p, const struct raw_section *s,
+void config_parse_key(struct parser *p, const struct raw_section *s,
 		      const struct raw_key *k, const struct key_desc *d,
 		      void *base)
 {
@@ -475,7 +399,7 @@ void config_parse_device(struct parser *p, const struct raw_section *s,
 	for (i = 0; i < s->nkeys; i++) {
 		const struct raw_key *k = &s->keys[i];
 
-		kd = key_find(device_keys, NKEYS(device_keys), k->key);
+		kd = config_key_find(device_keys, NKEYS(device_keys), k->key);
 		if (!kd) {
 			config_perr(p, k->line, s->title, k->key, "unknown key");
 			continue;
@@ -488,153 +412,8 @@ void config_parse_device(struct parser *p, const struct raw_section *s,
 		}
 		if (kd->flags & KEY_SELECTS_BUS)
 			nsel++;
-		parse_key(p, s, k, kd, d);
+		config_parse_key(p, s, k, kd, d);
 	}
 	d->type_set = config_find_key(s, "type");
 	check_device_keys(p, s, d, nsel);
-}
-
-/* "bits = OFFSET:COUNT", the nvmem core's bit field. */
-static void parse_bits(struct parser *p, const struct raw_section *s,
-		       const struct raw_key *bits, struct config_cell *c)
-{
-	unsigned long long bo, bc;
-	char *end;
-
-	errno = 0;
-	bo = strtoull(bits->value, &end, 10);
-	if (!isdigit((unsigned char)bits->value[0]) || *end != ':' ||
-	    !isdigit((unsigned char)end[1]) || errno) {
-		config_perr(p, bits->line, s->title, "bits",
-			    "'%s' is not BIT_OFFSET:COUNT", bits->value);
-		return;
-	}
-	bc = strtoull(end + 1, &end, 10);
-	if (*end || errno || bc < 1 || bc > 64 || bo > 1024 * 1024 * 8) {
-		config_perr(p, bits->line, s->title, "bits",
-			    "'%s' is not BIT_OFFSET:COUNT with COUNT 1..64",
-			    bits->value);
-		return;
-	}
-	/* Bit offsets past the first byte move the byte offset. */
-	c->offset += bo / 8;
-	c->bit_offset = bo % 8;
-	c->nbits = bc;
-	c->size = (c->bit_offset + c->nbits + 7) / 8;
-}
-
-/* "size" or "bits", exactly one; then the format must suit the size. */
-static void parse_cell_extent(struct parser *p, const struct raw_section *s,
-			      struct config_cell *c)
-{
-	const struct raw_key *size = config_find_key(s, "size");
-	const struct raw_key *bits = config_find_key(s, "bits");
-	static const struct key_desc size_desc =
-		CELL("size", KEY_NUM, size, .max = 1024 * 1024,
-		     .refuse = refuse_zero, .flags = KEY_SUFFIX);
-	const struct raw_key *k;
-
-	if (size && bits) {
-		config_perr(p, bits->line, s->title, "bits",
-			    "give either size or bits, not both");
-		return;
-	}
-	if (!size && !bits) {
-		config_perr(p, s->line, s->title, "size",
-			    "missing (or bits = OFFSET:COUNT)");
-		return;
-	}
-	if (size)
-		parse_key(p, s, size, &size_desc, c);
-	else
-		parse_bits(p, s, bits, c);
-	if (c->size && format_check_size(c->format, c->nbits ?
-					 (c->nbits + 7) / 8 : c->size) < 0) {
-		k = config_find_key(s, "format");
-		config_perr(p, k ? k->line : s->line, s->title, "format",
-			    "%s does not fit a cell of %u %s",
-			    format_name(c->format),
-			    c->nbits ? c->nbits : c->size,
-			    c->nbits ? "bits" : "bytes");
-	}
-}
-
-/* mac-base = CELL, mac-index = N: an address of no bytes of its own. */
-static void parse_mac_cell(struct parser *p, const struct raw_section *s,
-			   struct config_cell *c)
-{
-	static const char *const own[] = { "offset", "size", "bits" };
-	const struct raw_key *k;
-	size_t i;
-
-	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
-		k = config_find_key(s, own[i]);
-		if (k)
-			config_perr(p, k->line, s->title, k->key,
-				    "a derived MAC address (mac-base) has no bytes of its own");
-	}
-	if (!config_find_key(s, "mac-index"))
-		config_perr(p, s->line, s->title, "mac-index",
-			    "missing (required with mac-base)");
-	k = config_find_key(s, "format");
-	if (k && c->format != CELL_FORMAT_MAC)
-		config_perr(p, k->line, s->title, k->key,
-			    "a derived MAC address is mac");
-	if (!strcmp(c->mac_base, c->name))
-		config_perr(p, config_find_key(s, "mac-base")->line, s->title,
-			    "mac-base", "a cell cannot be its own base");
-	c->format = CELL_FORMAT_MAC;
-	c->read_only = true;
-}
-
-void config_parse_cell(struct parser *p, const struct raw_section *s,
-		       struct config_cell *c)
-{
-	char *slash = strchr(s->name, '/');
-	const struct key_desc *kd;
-	size_t i;
-
-	c->line = s->line;
-	c->format = CELL_FORMAT_RAW;
-	/* "board/mac" becomes "board\0mac": one allocation for both. */
-	c->device = strdup(s->name);
-	if (!c->device) {
-		config_perr(p, s->line, s->title, NULL, "out of memory");
-		c->name = NULL;
-		return;
-	}
-	if (!slash) {
-		config_perr(p, s->line, s->title, NULL,
-			    "cell sections are named [cell DEVICE/CELL]");
-		c->name = c->device + strlen(c->device);
-		return;
-	}
-	c->name = c->device + (slash - s->name);
-	*c->name++ = '\0';
-	if (!config_valid_name(c->name))
-		config_perr(p, s->line, s->title, NULL,
-			    "invalid cell name '%s' (empty, contains '/' or blanks, or starts with '.')",
-			    c->name);
-
-	for (i = 0; i < s->nkeys; i++) {
-		const struct raw_key *k = &s->keys[i];
-
-		kd = key_find(cell_keys, NKEYS(cell_keys), k->key);
-		if (!kd) {
-			config_perr(p, k->line, s->title, k->key, "unknown key");
-			continue;
-		}
-		c->key_lines[kd - cell_keys] = k->line;
-		parse_key(p, s, k, kd, c);
-	}
-	if (c->mac_base) {
-		parse_mac_cell(p, s, c);
-		return;
-	}
-	if (config_find_key(s, "mac-index"))
-		config_perr(p, config_find_key(s, "mac-index")->line, s->title,
-			    "mac-index", "only valid with mac-base = CELL");
-	if (!config_find_key(s, "offset"))
-		config_perr(p, s->line, s->title, "offset", "missing");
-	parse_cell_extent(p, s, c);
 }

@@ -3,7 +3,7 @@
  * Private to the configuration module (config.c has the overview): what
  * the passes share. Pass 1 (config_read.c) turns the text into raw
  * sections of key = value pairs with their lines; pass 2 interprets them
- * through the key tables (config_keys.c) and checks the result as a whole
+ * through the key tables (config_keys.c, config_cell.c) and checks the result as a whole
  * (config_check.c).
  */
 #ifndef NVMEMFS_CONFIG_PARSE_H
@@ -70,7 +70,7 @@ bool config_parse_bool(const char *v, bool *out);
 bool config_parse_u64(const char *v, bool suffix, uint64_t *out);
 bool config_valid_name(const char *n);
 
-/* Pass 2, one section at a time (config_keys.c). */
+/* Pass 2, one section at a time (config_keys.c, config_cell.c). */
 void config_parse_device(struct parser *p, const struct raw_section *s,
 			 struct config_device *d);
 void config_parse_cell(struct parser *p, const struct raw_section *s,
