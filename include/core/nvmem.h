@@ -76,11 +76,11 @@ void nvmem_device_cell_touch(struct nvmem_device *dev,
 			     const struct nvmem_cell *cell);
 
 /*
- * Add a cell (the device copies @cell, taking ownership of cell->priv).
- * Only before registration: cells are immutable afterwards, which is what
- * lets readers use them without locks. -EEXIST for a duplicate name,
- * -ERANGE if it does not fit in the device, -EINVAL for a bad bit field
- * or format size.
+ * Add a fixed cell (the device copies @cell, taking ownership of
+ * cell->priv). Only before registration: fixed cells are immutable
+ * afterwards, which is what lets readers use them without locks.
+ * -EEXIST for a duplicate name, -ERANGE if it does not fit in the
+ * device, -EINVAL for a bad bit field or format size.
  */
 int nvmem_device_add_cell(struct nvmem_device *dev,
 			  const struct nvmem_cell *cell);
@@ -99,12 +99,74 @@ uint64_t nvmem_device_id(const struct nvmem_device *dev);
 /* False once unregistration has begun. */
 bool nvmem_device_alive(const struct nvmem_device *dev);
 
+/*
+ * Cells by index: fixed cells (nvmem_device_add_cell()) are 0 .. count-1;
+ * dynamic cells (below) start at NVMEM_CELL_DYN_BASE. NULL: no such
+ * index. A cell pointer stays valid while a device reference is held.
+ */
+#define NVMEM_CELL_DYN_BASE	(1u << 19)
 size_t nvmem_device_cell_count(const struct nvmem_device *dev);
 const struct nvmem_cell *nvmem_device_cell(const struct nvmem_device *dev,
 					   size_t index);
-/* Hash lookup; returns the index or -ENOENT. */
+/* Hash lookup of fixed and dynamic cells, present or not; returns the
+ * index or -ENOENT. */
 ssize_t nvmem_device_find_cell(const struct nvmem_device *dev,
 			       const char *name);
+/* The first cell at or after @index that exists now (every fixed cell,
+ * the dynamic ones the last sync found), or -ENOENT: for listings. */
+ssize_t nvmem_device_cell_next(const struct nvmem_device *dev, size_t index);
+bool nvmem_device_cell_present(const struct nvmem_device *dev, size_t index);
+
+/*
+ * Layouts whose cells come and go while the device is served (a U-Boot
+ * environment that fw_setenv changes). The layout keeps its cells as
+ * dynamic cells: added at any time, never removed before the device
+ * goes (a name keeps its index, and so its inode, for good), and shown
+ * or hidden by the layout's syncs. All ops may sleep (device I/O) and
+ * are called outside any SRCU section, without device locks.
+ */
+struct nvmem_layout_ops {
+	/* Look at the device now: add cells for new names, and mark the
+	 * ones that exist (sync_begin/mark/end). 0 or -errno. */
+	int (*sync)(struct nvmem_device *dev, void *priv);
+	/* A cell for @name, which does not exist yet: its index. It is
+	 * hidden until a write of its value creates it. */
+	ssize_t (*create)(struct nvmem_device *dev, void *priv,
+			  const char *name);
+	/* Remove @cell's value from the device. 0 or -errno. */
+	int (*remove)(struct nvmem_device *dev, void *priv,
+		      const struct nvmem_cell *cell);
+	/* One more file beside nvmem (the whole layout as text, e.g. a
+	 * U-Boot environment), a cell with ops; NULL: none. */
+	const struct nvmem_cell *(*file)(struct nvmem_device *dev, void *priv);
+};
+
+/* Before registration; the device owns @priv from then on (freed with
+ * @priv_free, after every cell). 0, -EBUSY (registered, or set), -ENOMEM. */
+int nvmem_device_set_layout(struct nvmem_device *dev,
+			    const struct nvmem_layout_ops *ops, void *priv,
+			    void (*priv_free)(void *priv));
+/* Add a dynamic cell (ops required; the device copies @cell and owns its
+ * priv on success). Its index, or -EEXIST, -EINVAL, -ENOSPC, -ENOMEM. */
+ssize_t nvmem_device_add_dyn_cell(struct nvmem_device *dev,
+				  const struct nvmem_cell *cell);
+/* A sync, for layouts: the cells marked with the number begin() gave
+ * exist from end() on, every other dynamic cell does not. Callers
+ * serialise their syncs. */
+uint64_t nvmem_device_sync_begin(struct nvmem_device *dev);
+void nvmem_device_sync_mark(struct nvmem_device *dev, size_t index,
+			    uint64_t sync);
+void nvmem_device_sync_end(struct nvmem_device *dev, uint64_t sync);
+/* The layout's ops, for the FUSE layer: 0 where there is no layout;
+ * -EPERM where it cannot create or remove (fixed cells never can). */
+int nvmem_device_sync(struct nvmem_device *dev);
+ssize_t nvmem_device_create_cell(struct nvmem_device *dev, const char *name);
+int nvmem_device_remove_cell(struct nvmem_device *dev, size_t index);
+/* The layout's file (ops->file), NULL: none. */
+const struct nvmem_cell *nvmem_device_layout_file(const struct nvmem_device *dev);
+/* Whether cells can be created and removed (a writable device whose
+ * layout allows it): what the cells/ directory's mode shows. */
+bool nvmem_device_cells_editable(const struct nvmem_device *dev);
 
 /*
  * Data path. Reads at or past the end return 0; a read crossing the end

@@ -4,7 +4,8 @@
  *
  * Inode numbers: 1 is the root; everything else is (device id << 20) |
  * entry, with entry 0 the device directory, 1 "nvmem", 2 "type",
- * 3 "cells" and 4 + i cell i. Device ids are never reused, so an inode
+ * 3 "cells", 4 the layout's file (nvmem_device_layout_file()) and 8 + i
+ * cell i (dynamic cells' indexes start at NVMEM_CELL_DYN_BASE). Device ids are never reused, so an inode
  * number never names two different devices, and a handle opened before
  * an unplug can never reach the re-plugged device.
  */
@@ -20,7 +21,8 @@
 #define FS_ENTRY_NVMEM	1
 #define FS_ENTRY_TYPE	2
 #define FS_ENTRY_CELLS	3
-#define FS_ENTRY_CELL0	4
+#define FS_ENTRY_LAYOUT	4
+#define FS_ENTRY_CELL0	8
 
 /*
  * The largest read request, as the mount option "max_read=" that main.c

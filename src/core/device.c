@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * struct nvmem_device: its life (creation, references, registration and
- * the order of unregistration), its cells, and the core's teardown at
- * exit. nvmem.h has the model, device_priv.h the rules of each field,
- * device_io.c the data path.
+ * the order of unregistration) and the core's teardown at exit. nvmem.h
+ * has the model, device_priv.h the rules of each field, device_cells.c
+ * its cells, device_io.c the data path.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -127,98 +127,6 @@ struct nvmem_perm nvmem_device_perm(const struct nvmem_device *dev)
 	return perm_device(&dev->perm, &dev->perm_override, dev->read_only);
 }
 
-static void nvmem_cell_release(struct nvmem_cell *cell)
-{
-	free(cell->name);
-	if (cell->priv_free)
-		cell->priv_free(cell->priv);
-}
-
-/* A larger index of the cells, for one more. */
-static int nvmem_cell_index_grow(struct nvmem_device *dev)
-{
-	struct util_index ix;
-	size_t i;
-
-	if (util_index_init(&ix, (dev->ncells + 1) * 2) < 0)
-		return -ENOMEM;
-	for (i = 0; i < dev->ncells; i++)
-		util_index_add(&ix, util_hash_str(UTIL_HASH_INIT,
-						  dev->cells[i].name), i);
-	util_index_free(&dev->cell_index);
-	dev->cell_index = ix;
-	return 0;
-}
-
-ssize_t nvmem_device_find_cell(const struct nvmem_device *dev,
-			       const char *name)
-{
-	uint64_t hash = util_hash_str(UTIL_HASH_INIT, name);
-	size_t pos;
-	long i;
-
-	for (i = util_index_first(&dev->cell_index, hash, &pos); i >= 0;
-	     i = util_index_next(&dev->cell_index, &pos))
-		if (!strcmp(dev->cells[i].name, name))
-			return i;
-	return -ENOENT;
-}
-
-int nvmem_device_add_cell(struct nvmem_device *dev,
-			  const struct nvmem_cell *cell)
-{
-	struct nvmem_cell *c;
-	size_t raw;
-	int ret;
-
-	if (dev->state != NVMEM_NEW)
-		return -EBUSY;
-	if (!cell->name || !*cell->name || strchr(cell->name, '/') ||
-	    cell->name[0] == '.')
-		return -EINVAL;
-	if (nvmem_device_find_cell(dev, cell->name) >= 0)
-		return -EEXIST;
-	if (!cell->ops) {
-		if (cell->bytes == 0 || cell->bit_offset > 7 ||
-		    cell->nbits > 64 ||
-		    (cell->nbits &&
-		     cell->bytes != (cell->bit_offset + cell->nbits + 7) / 8))
-			return -EINVAL;
-		if (cell->offset > dev->size ||
-		    cell->bytes > dev->size - cell->offset)
-			return -ERANGE;
-	}
-	raw = cell->ops ? cell->ops->max_raw : cell_raw_size(cell);
-	if (format_check_size(cell->format, raw) < 0)
-		return -EINVAL;
-	if (dev->ncells >= (1u << 20) - 8)	/* fits the inode layout */
-		return -ENOSPC;
-
-	if (dev->ncells == dev->cells_cap) {
-		size_t cap = dev->cells_cap ? dev->cells_cap * 2 : 8;
-
-		c = realloc(dev->cells, cap * sizeof(*c));
-		if (!c)
-			return -ENOMEM;
-		dev->cells = c;
-		dev->cells_cap = cap;
-	}
-	if (!util_index_room(&dev->cell_index, dev->ncells)) {
-		ret = nvmem_cell_index_grow(dev);
-		if (ret)
-			return ret;
-	}
-
-	c = &dev->cells[dev->ncells];
-	*c = *cell;
-	c->name = strdup(cell->name);
-	if (!c->name)
-		return -ENOMEM;
-	util_index_add(&dev->cell_index, util_hash_str(UTIL_HASH_INIT, c->name),
-		       dev->ncells++);
-	return 0;
-}
-
 struct nvmem_device *nvmem_device_get(struct nvmem_device *dev)
 {
 	util_ref_get(&dev->refs);
@@ -233,7 +141,6 @@ struct nvmem_device *nvmem_device_get(struct nvmem_device *dev)
 void nvmem_device_put(struct nvmem_device *dev)
 {
 	struct nvmem_impl *impl;
-	size_t i;
 
 	if (!dev)
 		return;
@@ -247,10 +154,7 @@ void nvmem_device_put(struct nvmem_device *dev)
 		impl->ops->destroy(impl->priv);
 		free(impl);
 	}
-	for (i = 0; i < dev->ncells; i++)
-		nvmem_cell_release(&dev->cells[i]);
-	free(dev->cells);
-	util_index_free(&dev->cell_index);
+	nvmem_device_cells_free(dev);
 	free(dev->cell_written_ns);
 	nvmem_cache_free(dev->cache);
 	srcu_domain_free(dev->srcu);
@@ -289,17 +193,6 @@ uint64_t nvmem_device_id(const struct nvmem_device *dev)
 bool nvmem_device_alive(const struct nvmem_device *dev)
 {
 	return atomic_load(&dev->alive);
-}
-
-size_t nvmem_device_cell_count(const struct nvmem_device *dev)
-{
-	return dev->ncells;
-}
-
-const struct nvmem_cell *nvmem_device_cell(const struct nvmem_device *dev,
-					   size_t index)
-{
-	return index < dev->ncells ? &dev->cells[index] : NULL;
 }
 
 int nvmem_device_register(struct nvmem_device *dev)

@@ -325,18 +325,19 @@ uint64_t nvmem_device_written_ns(const struct nvmem_device *dev)
 uint64_t nvmem_device_cell_written_ns(const struct nvmem_device *dev,
 				      size_t index)
 {
-	if (!dev->cell_written_ns || index >= dev->ncells)
-		return dev->registered_ns;
-	return nvmem_time_or_registered(dev, &dev->cell_written_ns[index]);
+	_Atomic uint64_t *t = nvmem_device_cell_time(dev, index);
+
+	return t ? nvmem_time_or_registered(dev, t) : dev->registered_ns;
 }
 
 void nvmem_device_cell_touch(struct nvmem_device *dev,
 			     const struct nvmem_cell *cell)
 {
-	size_t i = cell - dev->cells;
+	ssize_t i = nvmem_device_cell_index(dev, cell);
+	_Atomic uint64_t *t = i < 0 ? NULL : nvmem_device_cell_time(dev, i);
 
-	if (dev->cell_written_ns && i < dev->ncells)
-		atomic_store_explicit(&dev->cell_written_ns[i], util_realtime_ns(),
+	if (t)
+		atomic_store_explicit(t, util_realtime_ns(),
 				      memory_order_relaxed);
 }
 

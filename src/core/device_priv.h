@@ -60,6 +60,13 @@ struct nvmem_device {
 	 * sets instead (perm.h); nvmem_device_perm() combines them. */
 	struct nvmem_perm perm;
 	struct perm_override perm_override;
+	/* Cells that come and go while the device is served, and the
+	 * layout that manages them (device_cells.c); NULL without. The
+	 * pointers are set before registration; the set has its own lock. */
+	struct nvmem_dyn *dyn;
+	const struct nvmem_layout_ops *layout_ops;
+	void *layout_priv;
+	void (*layout_free)(void *priv);
 	/* written once by nvmem_device_register(), before publication */
 	uint64_t id;
 	uint64_t registered_ns;	/* CLOCK_REALTIME, every file's first time */
@@ -94,6 +101,15 @@ struct nvmem_device {
 	enum nvmem_state state;
 	atomic_bool gone_reported;
 };
+
+/* device_cells.c: every cell and the layout's data, at the last put */
+void nvmem_device_cells_free(struct nvmem_device *dev);
+/* Where cell @index keeps its written time (NULL: nowhere), and the
+ * index of a cell pointer of @dev (-ENOENT). */
+_Atomic uint64_t *nvmem_device_cell_time(const struct nvmem_device *dev,
+					 size_t index);
+ssize_t nvmem_device_cell_index(const struct nvmem_device *dev,
+				const struct nvmem_cell *cell);
 
 /* device_io.c: a write of [@off, @off + @len) landed (times, cache). */
 void nvmem_device_touch(struct nvmem_device *dev, uint64_t off, size_t len);

@@ -140,7 +140,13 @@ void fs_fill_attr(const struct fs *fs, struct nvmem_device *dev,
 	switch (entry) {
 	case FS_ENTRY_DIR:
 	case FS_ENTRY_CELLS:
-		perm.mode = FS_DIR_MODE;
+		/* Where cells can be created and removed, whoever may
+		 * write the device may do so in cells/ (the kernel checks
+		 * the directory's write bits). */
+		perm.mode = FS_DIR_MODE |
+			    (entry == FS_ENTRY_CELLS &&
+			     nvmem_device_cells_editable(dev) ?
+			     perm.mode & PERM_WRITE_BITS : 0);
 		fs_set_perm(st, S_IFDIR, &perm);
 		st->st_nlink = entry == FS_ENTRY_DIR ? 3 : 2;
 		break;
@@ -159,7 +165,10 @@ void fs_fill_attr(const struct fs *fs, struct nvmem_device *dev,
 		perm = perm_cell(&perm, &cell->perm, fs_cell_read_only(dev, cell));
 		fs_set_perm(st, S_IFREG, &perm);
 		st->st_size = fs_cell_size(dev, cell);
-		fs_set_times(st, reg, nvmem_device_cell_written_ns(dev,
+		/* The layout's file changes with the device. */
+		fs_set_times(st, reg, entry < FS_ENTRY_CELL0 ?
+			     nvmem_device_written_ns(dev) :
+			     nvmem_device_cell_written_ns(dev,
 					entry - FS_ENTRY_CELL0));
 		break;
 	}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Directories: the root lists the registered devices, a device its three
- * entries, cells/ its cells.
+ * Directories: the root lists the registered devices, a device its
+ * entries (nvmem, type, cells/ and its layout's file if it has one),
+ * cells/ its cells.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,7 +24,11 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	fs_reply_handle(req, fi, dev, entry);
+	/* A layout's cells as the device holds them now: the listing
+	 * shows the cells this sync found. */
+	if (entry == FS_ENTRY_CELLS)
+		nvmem_device_sync(dev);
+	fs_reply_handle(req, fi, dev, entry, NULL);
 }
 
 /*
@@ -98,12 +103,14 @@ void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		}
 		fs_put_items(devs, count);
 	} else if (h->entry == FS_ENTRY_DIR) {
-		static const struct { const char *name; unsigned int entry; mode_t mode; } ents[] = {
+		const struct nvmem_cell *file = fs_cell(h->dev, FS_ENTRY_LAYOUT);
+		const struct { const char *name; unsigned int entry; mode_t mode; } ents[] = {
 			{ "nvmem", FS_ENTRY_NVMEM, S_IFREG },
 			{ "type", FS_ENTRY_TYPE, S_IFREG },
 			{ "cells", FS_ENTRY_CELLS, S_IFDIR },
+			{ file ? file->name : NULL, FS_ENTRY_LAYOUT, S_IFREG },
 		};
-		for (i = 0; i < 3; i++) {
+		for (i = 0; i < 4 && ents[i].name; i++) {
 			if ((off_t)i + 3 <= off)
 				continue;
 			if (!fs_add(req, buf, size, &pos, ents[i].name,
@@ -112,12 +119,17 @@ void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 				break;
 		}
 	} else {
-		count = nvmem_device_cell_count(h->dev);
-		for (i = off > 2 ? off - 2 : 0; i < count; i++) {
+		/* Cells as the sync at opendir found them; indexes only
+		 * grow, so a cell added during the listing is listed once
+		 * or not at all. */
+		ssize_t c;
+
+		for (c = nvmem_device_cell_next(h->dev, off > 2 ? off - 2 : 0);
+		     c >= 0; c = nvmem_device_cell_next(h->dev, c + 1)) {
 			if (!fs_add(req, buf, size, &pos,
-				    nvmem_device_cell(h->dev, i)->name,
-				    fs_ino(h->dev, FS_ENTRY_CELL0 + i), S_IFREG,
-				    i + 3))
+				    nvmem_device_cell(h->dev, c)->name,
+				    fs_ino(h->dev, FS_ENTRY_CELL0 + c), S_IFREG,
+				    c + 3))
 				break;
 		}
 	}

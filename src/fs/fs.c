@@ -22,7 +22,8 @@ static struct fs *fs_of(fuse_req_t req)
 
 static bool fs_entry_valid(const struct nvmem_device *dev, unsigned int entry)
 {
-	return entry < FS_ENTRY_CELL0 || fs_cell(dev, entry);
+	return (entry < FS_ENTRY_CELL0 && entry != FS_ENTRY_LAYOUT) ||
+	       fs_cell(dev, entry);
 }
 
 /*
@@ -50,17 +51,23 @@ int fs_resolve(fuse_ino_t ino, struct nvmem_device **devp)
 	return 0;
 }
 
+void fs_entry_param(struct fs *fs, struct nvmem_device *dev,
+		    unsigned int entry, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	fs_fill_attr(fs, dev, entry, &e->attr);
+	e->ino = e->attr.st_ino;
+	e->generation = 0;	/* inode numbers are never reused */
+	e->attr_timeout = FS_TIMEOUT;
+	e->entry_timeout = FS_TIMEOUT;
+}
+
 static void fs_reply_entry(fuse_req_t req, struct nvmem_device *dev,
 			   unsigned int entry)
 {
 	struct fuse_entry_param e;
 
-	memset(&e, 0, sizeof(e));
-	fs_fill_attr(fs_of(req), dev, entry, &e.attr);
-	e.ino = e.attr.st_ino;
-	e.generation = 0;	/* inode numbers are never reused */
-	e.attr_timeout = FS_TIMEOUT;
-	e.entry_timeout = FS_TIMEOUT;
+	fs_entry_param(fs_of(req), dev, entry, &e);
 	fuse_reply_entry(req, &e);
 }
 
@@ -92,11 +99,16 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			entry = FS_ENTRY_TYPE;
 		else if (!strcmp(name, "cells"))
 			entry = FS_ENTRY_CELLS;
+		else if (fs_cell(dev, FS_ENTRY_LAYOUT) &&
+			 !strcmp(name, fs_cell(dev, FS_ENTRY_LAYOUT)->name))
+			entry = FS_ENTRY_LAYOUT;
 		else
 			goto enoent;
 	} else if (entry == FS_ENTRY_CELLS) {
+		/* A layout's cells as the device holds them now. */
+		nvmem_device_sync(dev);
 		idx = nvmem_device_find_cell(dev, name);
-		if (idx < 0)
+		if (idx < 0 || !nvmem_device_cell_present(dev, idx))
 			goto enoent;
 		entry = FS_ENTRY_CELL0 + idx;
 	} else {
@@ -174,7 +186,7 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	if ((to_set & FUSE_SET_ATTR_SIZE) &&
 	    (entry == FS_ENTRY_TYPE ||
 	     (entry == FS_ENTRY_NVMEM && nvmem_device_read_only(dev)) ||
-	     (entry >= FS_ENTRY_CELL0 &&
+	     (fs_cell(dev, entry) &&
 	      fs_cell_read_only(dev, fs_cell(dev, entry))))) {
 		nvmem_device_put(dev);
 		fuse_reply_err(req, EROFS);
@@ -190,7 +202,8 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
  * interrupted) gets no release, so the handle is dropped here.
  */
 void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
-		     struct nvmem_device *dev, unsigned int entry)
+		     struct nvmem_device *dev, unsigned int entry,
+		     const struct fuse_entry_param *created)
 {
 	struct fs_handle *h = calloc(1, sizeof(*h));
 	struct fs *fs = fs_of(req);
@@ -210,7 +223,8 @@ void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
 	fs->handles = h;
 	pthread_mutex_unlock(&fs->handles_lock);
 	fi->fh = (uintptr_t)h;
-	if (fuse_reply_open(req, fi) == -ENOENT)
+	if ((created ? fuse_reply_create(req, created, fi) :
+		       fuse_reply_open(req, fi)) == -ENOENT)
 		fs_handle_free(fs, h);
 }
 
@@ -233,7 +247,6 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	unsigned int entry = fs_ino_entry(ino);
 	struct nvmem_device *dev;
-	bool ro;
 
 	if (fs_resolve(ino, &dev) < 0) {
 		fuse_reply_err(req, ENOENT);
@@ -244,6 +257,15 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
+	fs_open_file(req, fi, dev, entry, NULL);
+}
+
+void fs_open_file(fuse_req_t req, struct fuse_file_info *fi,
+		  struct nvmem_device *dev, unsigned int entry,
+		  const struct fuse_entry_param *created)
+{
+	bool ro;
+
 	if (entry == FS_ENTRY_TYPE)
 		ro = true;
 	else if (entry == FS_ENTRY_NVMEM)
@@ -265,9 +287,9 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/* Only a cell opened for writing has anything to store at close
 	 * (value.c): every other close would wait for a flush round trip
 	 * for nothing. */
-	fi->noflush = entry < FS_ENTRY_CELL0 ||
+	fi->noflush = !fs_cell(dev, entry) ||
 		      (fi->flags & O_ACCMODE) == O_RDONLY;
-	fs_reply_handle(req, fi, dev, entry);
+	fs_reply_handle(req, fi, dev, entry, created);
 }
 
 /* close(2): a cell's value is stored now, and close reports the error. */
@@ -391,7 +413,7 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 			fuse_reply_write(req, n);
 		return;
 	}
-	if (h->entry < FS_ENTRY_CELL0) {
+	if (!fs_cell(h->dev, h->entry)) {
 		fuse_reply_err(req, EROFS);
 		return;
 	}
@@ -412,10 +434,11 @@ static void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 }
 
 /*
- * The tree is what the devices and the configuration make it: nothing is
- * created, removed, renamed or linked through the mount. EPERM says so
- * (ENOSYS would read like a missing feature); a read-only mount never
- * gets here, the kernel answers EROFS itself.
+ * The tree is what the devices, the configuration and their layouts make
+ * it: nothing is renamed or linked through the mount, and only a layout's
+ * cells are created and removed (edit.c). EPERM says so (ENOSYS would
+ * read like a missing feature); a read-only mount never gets here, the
+ * kernel answers EROFS itself.
  */
 static void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 		     mode_t mode, dev_t rdev)
@@ -429,7 +452,7 @@ static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	fuse_reply_err(req, EPERM);
 }
 
-static void fs_remove(fuse_req_t req, fuse_ino_t parent, const char *name)
+static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	fuse_reply_err(req, EPERM);
 }
@@ -449,12 +472,6 @@ static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 
 static void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 		    const char *newname)
-{
-	fuse_reply_err(req, EPERM);
-}
-
-static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
-		      mode_t mode, struct fuse_file_info *fi)
 {
 	fuse_reply_err(req, EPERM);
 }
@@ -498,8 +515,8 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.statfs = fs_statfs,
 	.mknod = fs_mknod,
 	.mkdir = fs_mkdir,
-	.unlink = fs_remove,
-	.rmdir = fs_remove,
+	.unlink = fs_unlink,
+	.rmdir = fs_rmdir,
 	.symlink = fs_symlink,
 	.rename = fs_rename,
 	.link = fs_link,

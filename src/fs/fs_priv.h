@@ -97,6 +97,8 @@ static inline unsigned int fs_ino_entry(fuse_ino_t ino)
 static inline const struct nvmem_cell *fs_cell(const struct nvmem_device *dev,
 					       unsigned int entry)
 {
+	if (entry == FS_ENTRY_LAYOUT)
+		return nvmem_device_layout_file(dev);
 	if (entry < FS_ENTRY_CELL0)
 		return NULL;
 	return nvmem_device_cell(dev, entry - FS_ENTRY_CELL0);
@@ -105,9 +107,18 @@ static inline const struct nvmem_cell *fs_cell(const struct nvmem_device *dev,
 /* fs.c: the inode's device, referenced (NULL for the root); -ENODEV when
  * it went away, -ENOENT for a cell that does not exist. */
 int fs_resolve(fuse_ino_t ino, struct nvmem_device **devp);
-/* Open @entry of @dev for the kernel (which takes over the reference). */
+/* What a lookup answers for @entry of @dev. */
+void fs_entry_param(struct fs *fs, struct nvmem_device *dev,
+		    unsigned int entry, struct fuse_entry_param *e);
+/* Open @entry of @dev for the kernel (which takes over the reference);
+ * @created: the reply to a create, NULL for an open. fs_open_file()
+ * first checks the access mode and sets the file's caching. */
 void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
-		     struct nvmem_device *dev, unsigned int entry);
+		     struct nvmem_device *dev, unsigned int entry,
+		     const struct fuse_entry_param *created);
+void fs_open_file(fuse_req_t req, struct fuse_file_info *fi,
+		  struct nvmem_device *dev, unsigned int entry,
+		  const struct fuse_entry_param *created);
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 /* Drop a handle (release, or fs_free() for the ones left at exit). */
 void fs_handle_free(struct fs *fs, struct fs_handle *h);
@@ -139,6 +150,11 @@ bool fs_read_spliced(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 int fs_value_append(struct fs_handle *h, const char *buf, size_t size,
 		    off_t off);
 int fs_value_commit(struct fs *fs, struct fs_handle *h);
+
+/* edit.c: cells of a layout created and removed through the mount */
+void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+	       mode_t mode, struct fuse_file_info *fi);
+void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
 
 /* notify.c: a write through @entry changed [@off, @off + @len). */
 void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,

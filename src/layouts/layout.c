@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Layouts applied to a device: the parsers (layout_*.c) read a buffer;
- * this file reads the device, turns the result into cells, and gives the
- * U-Boot environment's variables read and write operations.
- *
- * ONIE and sl28 cells are fixed cells at the offsets the parser found.
- * U-Boot variables move whenever one changes length, so their cells have
- * ops that re-read and re-parse the environment on every access; a write
- * rewrites the whole environment with a fresh CRC, into the inactive copy
- * when there are two, so that a power cut leaves one valid environment.
+ * Layouts applied to a device: the parsers (onie_tlv.c, sl28_vpd.c,
+ * uboot_env.c) read a buffer; this file reads the device and turns the
+ * result into cells. ONIE and sl28 cells are fixed cells at the offsets
+ * the parser found; a U-Boot environment is served by uboot_cells.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +15,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "layouts/layout.h"
+#include "layout_priv.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "core/nvmem.h"
@@ -30,216 +25,12 @@
 #define SL28_SIZE	64
 
 /*
- * Where a device's U-Boot environment lives. Shared by the cells of all
- * its variables (each holds a reference); freed with the last one, which
- * goes with the device.
- */
-struct uboot_where {
-	uint64_t off[2];
-	bool redundant;
-	size_t size;
-	char *lock;		/* libubootenv's lock file, NULL: none */
-	atomic_bool lock_warned;
-	struct util_ref refs;
-	/* Per device: max_raw is this environment's size for text
-	 * variables, 6 bytes for MAC addresses. */
-	struct nvmem_cell_ops ops, mac_ops;
-};
-
-struct uboot_var {
-	struct uboot_where *where;
-	char name[NAME_MAX + 1];	/* whole: a cut name is another variable */
-};
-
-static void uboot_where_put(struct uboot_where *w)
-{
-	if (!util_ref_put(&w->refs))
-		return;
-	free(w->lock);
-	free(w);
-}
-
-static void uboot_var_free(void *priv)
-{
-	struct uboot_var *v = priv;
-
-	uboot_where_put(v->where);
-	free(v);
-}
-
-/*
- * fw_printenv and fw_setenv (libubootenv) flock() one file around every
- * access to the environment: take it too, around every read and every
- * read-modify-write, so that neither side loses the other's update nor
- * reads a copy the other is halfway through writing. Taken before the
- * device's content lock, and never held by an unplug. Returns the
- * descriptor whose close releases it, or -1 without a lock (none
- * configured, or the file cannot be opened: said once per device).
- */
-static int uboot_lock(struct nvmem_device *dev, struct uboot_where *w)
-{
-	int fd;
-
-	if (!w->lock)
-		return -1;
-	fd = open(w->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-	if (fd < 0)
-		fd = open(w->lock, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (!atomic_exchange(&w->lock_warned, true))
-			log_warn("%s: cannot open %s (%s): the environment is accessed without fw_setenv's lock",
-				 nvmem_device_name(dev), w->lock,
-				 strerror(errno));
-		return -1;
-	}
-	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
-		;
-	return fd;
-}
-
-static void uboot_unlock(int fd)
-{
-	if (fd >= 0)
-		close(fd);	/* releases the flock */
-}
-
-/* Read and parse both copies; the caller frees *env. */
-static int uboot_load(struct nvmem_device *dev, const struct uboot_where *w,
-		      struct uboot_env **env, char *why, size_t whylen)
-{
-	uint8_t *buf;
-	ssize_t n;
-	int i, ret;
-
-	buf = malloc(w->redundant ? w->size * 2 : w->size);
-	if (!buf) {
-		snprintf(why, whylen, "no memory for a %zu-byte environment",
-			 w->size);
-		return -ENOMEM;
-	}
-	for (i = 0; i < (w->redundant ? 2 : 1); i++) {
-		n = nvmem_device_read(dev, w->off[i], buf + i * w->size, w->size);
-		if (n < 0 || (size_t)n != w->size) {
-			ret = n < 0 ? (int)n : -EINVAL;
-			if (n < 0)
-				snprintf(why, whylen, "cannot read environment copy %d: %s",
-					 i, strerror(-ret));
-			else
-				snprintf(why, whylen, "environment copy %d at 0x%llx is beyond the device",
-					 i, (unsigned long long)w->off[i]);
-			goto out;
-		}
-	}
-	ret = uboot_env_parse(buf, w->redundant ? buf + w->size : NULL,
-			      w->size, env, why, whylen);
-out:
-	free(buf);
-	return ret;
-}
-
-static ssize_t uboot_var_read(struct nvmem_device *dev,
-			      const struct nvmem_cell *cell, uint8_t *buf,
-			      size_t size)
-{
-	struct uboot_var *v = cell->priv;
-	struct uboot_env *env;
-	const char *value = NULL;
-	char why[160];
-	ssize_t ret;
-	size_t i;
-	int lock;
-
-	/* Not while a write rewrites a copy: a half-written one reads as
-	 * a bad CRC. */
-	lock = uboot_lock(dev, v->where);
-	nvmem_device_content_lock(dev);
-	ret = uboot_load(dev, v->where, &env, why, sizeof(why));
-	nvmem_device_content_unlock(dev);
-	uboot_unlock(lock);
-	if (ret < 0)
-		return ret == -ENODEV ? ret : -EIO;
-	for (i = 0; i < uboot_env_count(env); i++)
-		if (!strcmp(uboot_env_name(env, i), v->name))
-			value = uboot_env_value(env, i);
-	if (!value) {
-		ret = -ENOENT;	/* removed behind our back */
-	} else if (cell->format == CELL_FORMAT_MAC) {
-		/* Stored as text; the cell's raw value is the 6 bytes. */
-		ret = format_decode(CELL_FORMAT_MAC, value, strlen(value), buf, 6);
-		ret = ret < 0 ? -EIO : 6;
-	} else if (strlen(value) > size) {
-		ret = -ENOSPC;
-	} else {
-		ret = strlen(value);
-		memcpy(buf, value, ret);
-	}
-	uboot_env_free(env);
-	return ret;
-}
-
-static int uboot_var_write(struct nvmem_device *dev,
-			   const struct nvmem_cell *cell, const uint8_t *raw,
-			   size_t len)
-{
-	struct uboot_var *v = cell->priv;
-	struct uboot_where *w = v->where;
-	struct uboot_env *env = NULL;
-	uint8_t *buf = NULL;
-	char why[160], text[32], *value;
-	int ret, target = 0, lock;
-	ssize_t n;
-
-	if (cell->format == CELL_FORMAT_MAC) {
-		if (len != 6 || format_encode(CELL_FORMAT_MAC, raw, 6, text,
-					      sizeof(text)) != 18)
-			return -EINVAL;
-		text[17] = '\0';
-		value = strdup(text);
-	} else {
-		if (memchr(raw, '\0', len))
-			return -EINVAL;
-		value = strndup((const char *)raw, len);
-	}
-	if (!value)
-		return -ENOMEM;
-
-	lock = uboot_lock(dev, w);
-	nvmem_device_content_lock(dev);
-	ret = uboot_load(dev, w, &env, why, sizeof(why));
-	if (ret < 0)
-		goto out;
-	ret = uboot_env_set(env, v->name, value);
-	if (ret < 0)
-		goto out;
-	buf = malloc(w->size);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	if (w->redundant)
-		target = !uboot_env_active(env);	/* never the live copy */
-	ret = uboot_env_serialise(env, buf, w->redundant,
-				  w->redundant ? uboot_env_next_flags(env) : 0);
-	if (ret < 0)
-		goto out;
-	n = nvmem_device_write_locked(dev, w->off[target], buf, w->size);
-	ret = n < 0 ? (int)n : ((size_t)n == w->size ? 0 : -EIO);
-out:
-	nvmem_device_content_unlock(dev);
-	uboot_unlock(lock);
-	uboot_env_free(env);
-	free(buf);
-	free(value);
-	return ret;
-}
-
-/*
  * Why a layout cell is not served. A name a configured cell already has
  * is the device's data, not a configuration mistake (fw_setenv can add
  * such a variable any day), so it must not take the device down: the
  * configured cell wins and the layout's is skipped.
  */
-static void layout_skipped(struct nvmem_device *dev, const char *name, int err)
+void layout_skipped(struct nvmem_device *dev, const char *name, int err)
 {
 	if (err == -EEXIST)
 		log_warn("%s: layout cell '%s' not served: a configured cell has that name",
@@ -315,106 +106,6 @@ static int layout_table(struct nvmem_device *dev, enum layout_kind kind)
 	}
 	ret = layout_fixed_cells(dev, &cells);
 	layout_cells_free(&cells);
-	return ret;
-}
-
-static bool uboot_is_mac(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (!strcmp(name, "ethaddr"))
-		return true;
-	/* eth1addr, eth2addr, ... */
-	if (n < 8 || strncmp(name, "eth", 3) || strcmp(name + n - 4, "addr"))
-		return false;
-	for (size_t i = 3; i < n - 4; i++)
-		if (name[i] < '0' || name[i] > '9')
-			return false;
-	return true;
-}
-
-static int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
-{
-	const char *key;
-	int lock;
-	struct uboot_where *w;
-	struct uboot_env *env;
-	char why[160] = "";
-	uint64_t size;
-	size_t i;
-	int ret;
-
-	if (layout_uboot_geometry(p, nvmem_device_size(dev), &size, &key, why,
-				  sizeof(why)) < 0) {
-		log_warn("%s: u-boot-env layout not applied: %s",
-			 nvmem_device_name(dev), why);
-		return 0;
-	}
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return -ENOMEM;
-	util_ref_init(&w->refs);	/* ours, dropped at the end */
-	w->off[0] = p->env_offset;
-	w->redundant = p->env_redundant_offset >= 0;
-	w->off[1] = w->redundant ? (uint64_t)p->env_redundant_offset : 0;
-	if (p->env_lock && !(w->lock = strdup(p->env_lock))) {
-		free(w);
-		return -ENOMEM;
-	}
-	w->size = size;
-	w->ops.read = uboot_var_read;
-	w->ops.write = uboot_var_write;
-	w->ops.max_raw = w->size;
-	w->mac_ops = w->ops;
-	w->mac_ops.max_raw = 6;
-	lock = uboot_lock(dev, w);
-	ret = uboot_load(dev, w, &env, why, sizeof(why));
-	uboot_unlock(lock);
-	if (ret < 0) {
-		log_warn("%s: u-boot-env layout not applied: %s",
-			 nvmem_device_name(dev), why);
-		ret = 0;
-		goto out;
-	}
-	if (uboot_env_skipped(env))
-		log_warn("%s: %zu U-Boot environment entries without name=value skipped, as U-Boot skips them",
-			 nvmem_device_name(dev), uboot_env_skipped(env));
-	for (i = 0; i < uboot_env_count(env); i++) {
-		struct uboot_var *v = calloc(1, sizeof(*v));
-		struct nvmem_cell cell = {
-			.ops = &w->ops,
-			.priv = v,
-			.priv_free = uboot_var_free,
-		};
-		if (!v) {
-			ret = -ENOMEM;
-			break;
-		}
-		if (strlen(uboot_env_name(env, i)) >= sizeof(v->name)) {
-			free(v);
-			layout_skipped(dev, uboot_env_name(env, i), -ENAMETOOLONG);
-			continue;
-		}
-		strcpy(v->name, uboot_env_name(env, i));
-		v->where = w;
-		util_ref_get(&w->refs);
-		cell.name = v->name;
-		cell.format = uboot_is_mac(v->name) ? CELL_FORMAT_MAC :
-			      CELL_FORMAT_TEXT;
-		if (cell.format == CELL_FORMAT_MAC)
-			cell.ops = &w->mac_ops;
-		ret = nvmem_device_add_cell(dev, &cell);
-		if (ret < 0) {
-			uboot_var_free(v);	/* not taken by the device */
-			if (ret == -ENOMEM)
-				break;
-			layout_skipped(dev, uboot_env_name(env, i), ret);
-			ret = 0;
-		}
-	}
-	uboot_env_free(env);
-out:
-	uboot_where_put(w);
 	return ret;
 }
 
