@@ -150,9 +150,10 @@ int nvmem_device_set_layout(struct nvmem_device *dev,
  * priv on success). Its index, or -EEXIST, -EINVAL, -ENOSPC, -ENOMEM. */
 ssize_t nvmem_device_add_dyn_cell(struct nvmem_device *dev,
 				  const struct nvmem_cell *cell);
-/* A sync, for layouts: the cells marked with the number begin() gave
- * exist from end() on, every other dynamic cell does not. Callers
- * serialise their syncs. */
+/* A sync, for layouts: a cell marked with the number begin() gave exists
+ * from the mark on; at end() every dynamic cell not marked is hidden.
+ * So no listing during a sync misses a cell that exists before and
+ * after it. Callers serialise their syncs. */
 uint64_t nvmem_device_sync_begin(struct nvmem_device *dev);
 void nvmem_device_sync_mark(struct nvmem_device *dev, size_t index,
 			    uint64_t sync);
