@@ -72,6 +72,21 @@ int uboot_env_serialise(const struct uboot_env *env, uint8_t *buf,
 uint8_t uboot_env_next_flags(const struct uboot_env *env);
 void uboot_env_free(struct uboot_env *env);
 
+/*
+ * What is written to <device>/environment: "name=value" lines; empty
+ * lines and "#" comments are skipped, as fw_setenv -s skips them.
+ * Anything else refuses the whole text (-EINVAL), and so does a NUL.
+ * 0 or -errno; free with uboot_script_free() either way.
+ */
+struct uboot_script {
+	char *text;
+	char **name, **value;	/* into @text */
+	size_t n;
+};
+int uboot_script_parse(struct uboot_script *s, const uint8_t *raw,
+		       size_t len);
+void uboot_script_free(struct uboot_script *s);
+
 enum layout_kind {
 	LAYOUT_FIXED,		/* only the configured cells */
 	LAYOUT_ONIE_TLV,

@@ -58,7 +58,7 @@ int fs_value_commit(struct fs *fs, struct fs_handle *h)
 	const struct nvmem_cell *cell;
 	int ret;
 
-	if (h->entry < FS_ENTRY_CELL0)
+	if (!fs_cell(h->dev, h->entry))
 		return 0;
 	pthread_mutex_lock(&h->lock);
 	ret = v->error;

@@ -6,6 +6,13 @@
 #ifndef NVMEMFS_LAYOUT_PRIV_H
 #define NVMEMFS_LAYOUT_PRIV_H
 
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/cell.h"
 #include "layouts/layout.h"
 
 struct nvmem_device;
@@ -14,7 +21,69 @@ struct nvmem_device;
  * has the name; the configured one wins). */
 void layout_skipped(struct nvmem_device *dev, const char *name, int err);
 
-/* layout_apply() for u-boot-env. */
+/* layout_apply() for u-boot-env (uboot_cells.c). */
 int layout_uboot(struct nvmem_device *dev, const struct layout_params *p);
+
+/* CRC-32 and, in a redundant environment, the flags byte. */
+#define UBOOT_HEAD	5
+
+/*
+ * Where a device's U-Boot environment lives, and what the last sync saw.
+ * Owned by the device (nvmem_device_set_layout()), freed after its cells,
+ * so every variable's cell may point here. Everything above @sync_lock is
+ * fixed once the layout is applied; what follows it is guarded by it.
+ * Lock order: @sync_lock, the libubootenv flock, the content lock.
+ * Writers never take @sync_lock: their change shows at the next sync.
+ */
+struct uboot_layout {
+	uint64_t off[2];
+	bool redundant;
+	size_t size;
+	char *lock;		/* libubootenv's lock file, NULL: none */
+	atomic_bool lock_warned;
+	/* max_raw is this environment's size for text variables and the
+	 * environment file, 6 bytes for MAC addresses */
+	struct nvmem_cell_ops ops, mac_ops, file_ops;
+	struct nvmem_cell file;
+
+	pthread_mutex_t sync_lock;
+	uint8_t head[2][UBOOT_HEAD];
+	bool head_known;
+	bool bad_logged;
+};
+
+struct uboot_var {
+	struct uboot_layout *where;
+	char name[NAME_MAX + 1];	/* whole: a cut name is another variable */
+};
+
+/* uboot_io.c. The flock of libubootenv: a descriptor to give back to
+ * uboot_unlock(), or -1 without one. */
+int uboot_lock(struct nvmem_device *dev, struct uboot_layout *w);
+void uboot_unlock(int fd);
+/* Both copies read and parsed, the caller holding both locks; @head
+ * (NULL: not wanted) gets each copy's first UBOOT_HEAD bytes. */
+int uboot_load_head(struct nvmem_device *dev, const struct uboot_layout *w,
+		    struct uboot_env **env, uint8_t (*head)[UBOOT_HEAD],
+		    char *why, size_t whylen);
+int uboot_load(struct nvmem_device *dev, const struct uboot_layout *w,
+	       struct uboot_env **env, char *why, size_t whylen);
+/* The same, taking both locks: for one read. */
+int uboot_load_locked(struct nvmem_device *dev, struct uboot_layout *w,
+		      struct uboot_env **env);
+/* Store @env whole (the caller holds both locks). */
+int uboot_store(struct nvmem_device *dev, const struct uboot_layout *w,
+		const struct uboot_env *env);
+/* Load, @edit, store: one read-modify-write under both locks. */
+int uboot_edit(struct nvmem_device *dev, struct uboot_layout *w,
+	       int (*edit)(struct uboot_env *env, const void *arg),
+	       const void *arg);
+
+/* uboot_file.c: the environment file's cell ops. */
+ssize_t uboot_file_read(struct nvmem_device *dev,
+			const struct nvmem_cell *cell, uint8_t *buf,
+			size_t size);
+int uboot_file_write(struct nvmem_device *dev, const struct nvmem_cell *cell,
+		     const uint8_t *raw, size_t len);
 
 #endif

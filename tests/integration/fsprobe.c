@@ -9,6 +9,11 @@
  *                                                 the write or the close)
  *   fsprobe write2 PATH TEXT1 TEXT2             -> two writes on one fd,
  *                                                 then close
+ *   fsprobe create PATH [TEXT]                  -> creat(), write TEXT,
+ *                                                 close: "ok" or errno
+ *   fsprobe writefile PATH FILE                 -> FILE's bytes in one
+ *                                                 write, then close
+ *   fsprobe stat   PATH                         -> "ok" or errno name
  *   fsprobe hold   PATH GOFILE OFF LEN          -> open, wait until GOFILE
  *                                                 exists, then pread; for
  *                                                 handles that outlive an
@@ -122,6 +127,44 @@ int main(int argc, char **argv)
 		if (close(fd) < 0)
 			return report_errno(errno);
 		printf("%zd\n", n);
+		return 0;
+	}
+	if ((!strcmp(cmd, "create") && (argc == 3 || argc == 4)) ||
+	    (!strcmp(cmd, "writefile") && argc == 4)) {
+		static char text[1 << 20];
+		size_t len = 0;
+
+		if (cmd[0] == 'c') {
+			fd = creat(argv[2], 0644);
+			if (argc == 4)
+				len = strlen(argv[3]);
+			if (len > sizeof(text))
+				return 2;
+			memcpy(text, argc == 4 ? argv[3] : "", len);
+		} else {
+			FILE *f = fopen(argv[3], "rb");
+
+			if (!f)
+				return 2;
+			len = fread(text, 1, sizeof(text), f);
+			fclose(f);
+			fd = open(argv[2], O_WRONLY | O_TRUNC);
+		}
+		if (fd < 0)
+			return report_errno(errno);
+		if (len && write(fd, text, len) < 0)
+			return report_errno(errno);
+		if (close(fd) < 0)
+			return report_errno(errno);
+		printf("ok\n");
+		return 0;
+	}
+	if (!strcmp(cmd, "stat") && argc == 3) {
+		struct stat st;
+
+		if (stat(argv[2], &st) < 0)
+			return report_errno(errno);
+		printf("ok\n");
 		return 0;
 	}
 	if (!strcmp(cmd, "write2") && argc == 5) {
