@@ -740,9 +740,11 @@ CONF
 	check "SIGTERM: the reader gets No such device" grep -q "No such device" "$W/term.err"
 	check "SIGTERM: the read was cut ($(stat -c %s "$W/term.out") bytes)" \
 		test "$(stat -c %s "$W/term.out")" -lt 65536
-	# One chunk is 512 bytes at most here (tens of ms); the rest of the
-	# read would take seconds. Generous for software emulation.
-	check "SIGTERM: exit within a second of one chunk ($ms ms)" test "$ms" -lt 1500
+	# One chunk is 512 bytes at most here (tens of ms, 0.3 s measured on
+	# a quiet machine); the rest of the read would take 5-14 s under
+	# software emulation. The bound only has to tell the two apart, also
+	# on a loaded machine (2.1 s seen with four builds beside the guest).
+	check "SIGTERM: exit long before the read could end ($ms ms)" test "$ms" -lt 4000
 	check "SIGTERM: unmounted" eval "! mountpoint -q '$MNT'"
 	cleanup
 	check_kernel_log "scenario 8"
