@@ -6,18 +6,12 @@
  * the parser found; a U-Boot environment is served by uboot_cells.c.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include "layout_priv.h"
 #include "base/log.h"
-#include "base/util.h"
 #include "core/nvmem.h"
 
 /* The largest ONIE TlvInfo: 11-byte header + a 16-bit length. */
