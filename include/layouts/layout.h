@@ -72,6 +72,51 @@ int uboot_env_serialise(const struct uboot_env *env, uint8_t *buf,
 uint8_t uboot_env_next_flags(const struct uboot_env *env);
 void uboot_env_free(struct uboot_env *env);
 
+/*
+ * U-Boot's .flags variable (uboot_flags.c): "name:TA,..." with a type T
+ * and an access A per variable. Unlisted variables are strings, any.
+ */
+#define UBOOT_FLAGS_VAR	".flags"
+
+enum uboot_var_type {
+	UBOOT_TYPE_STRING,	/* s */
+	UBOOT_TYPE_DECIMAL,	/* d: digits */
+	UBOOT_TYPE_HEX,		/* x: hex digits, 0x optional */
+	UBOOT_TYPE_BOOL,	/* b: one of 1yYtT0nNfF */
+	UBOOT_TYPE_IP,		/* i: four groups of 1-3 digits */
+	UBOOT_TYPE_MAC,		/* m: six groups of 1-2 hex digits */
+};
+
+enum uboot_var_access {
+	UBOOT_ACCESS_ANY,		/* a */
+	UBOOT_ACCESS_READ_ONLY,		/* r */
+	UBOOT_ACCESS_WRITE_ONCE,	/* o */
+	UBOOT_ACCESS_CHANGE_DEFAULT,	/* c */
+};
+
+struct uboot_var_flags {
+	enum uboot_var_type type;
+	enum uboot_var_access access;
+};
+
+/* Called for each entry with a name: the name is not NUL-terminated. A
+ * non-zero return stops the walk and is returned. */
+typedef int (*uboot_flags_fn)(const char *name, size_t len,
+			      struct uboot_var_flags flags, void *priv);
+int uboot_flags_walk(const char *list, uboot_flags_fn fn, void *priv);
+/* @name's flags in @list (NULL: no .flags): the last entry wins. */
+struct uboot_var_flags uboot_flags_lookup(const char *list, const char *name);
+struct uboot_var_flags uboot_flags_lookup_n(const char *list, const char *name,
+					    size_t len);
+/* 0 if @value is of @type as U-Boot checks it, else -EINVAL. */
+int uboot_flags_check_type(enum uboot_var_type type, const char *value);
+
+/* What an access forbids (bits). */
+#define UBOOT_FORBID_CREATE	(1u << 0)
+#define UBOOT_FORBID_OVERWRITE	(1u << 1)
+#define UBOOT_FORBID_DELETE	(1u << 2)
+unsigned int uboot_flags_forbids(enum uboot_var_access access);
+
 enum layout_kind {
 	LAYOUT_FIXED,		/* only the configured cells */
 	LAYOUT_ONIE_TLV,
