@@ -60,11 +60,22 @@ size_t uboot_env_skipped(const struct uboot_env *env);
 /* NULL if @i is out of range. */
 const char *uboot_env_name(const struct uboot_env *env, size_t i);
 const char *uboot_env_value(const struct uboot_env *env, size_t i);
-/* Add or replace. 0, -EINVAL for a bad name or value, -ENOSPC if the
- * environment would no longer fit, -ENOMEM. @env is unchanged on error. */
+/*
+ * Add or replace, as the environment's .flags allow (uboot_flags_*()
+ * below): 0, -EROFS for a variable whose access forbids it (creating a
+ * read-only one, overwriting a read-only or write-once one, a .flags that
+ * lifts the protection of a variable), -EINVAL for a bad name or a value
+ * not of the variable's type, -ENOSPC if the environment would no longer
+ * fit, -ENOMEM. Setting the value a variable already has changes nothing
+ * and succeeds, as fw_setenv skips it. @env is unchanged on error.
+ */
 int uboot_env_set(struct uboot_env *env, const char *name, const char *value);
-/* Remove; 0 or -ENOENT. */
+/* Remove; 0, -ENOENT, or -EROFS for a read-only, write-once or
+ * change-default variable (or a .flags whose removal would free one). */
 int uboot_env_unset(struct uboot_env *env, const char *name);
+/* True if no value can be written to @name: read-only, or write-once
+ * and present. The layout serves such a variable without write bits. */
+bool uboot_env_read_only(const struct uboot_env *env, const char *name);
 /* Fill @buf (env_size bytes) with CRC, flags (if @redundant) and data. */
 int uboot_env_serialise(const struct uboot_env *env, uint8_t *buf,
 			bool redundant, uint8_t flags);

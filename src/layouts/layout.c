@@ -399,6 +399,8 @@ static int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 		v->where = w;
 		util_ref_get(&w->refs);
 		cell.name = v->name;
+		/* .flags: read-only, or write-once and set */
+		cell.read_only = uboot_env_read_only(env, v->name);
 		cell.format = uboot_is_mac(v->name) ? CELL_FORMAT_MAC :
 			      CELL_FORMAT_TEXT;
 		if (cell.format == CELL_FORMAT_MAC)

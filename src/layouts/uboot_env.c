@@ -3,6 +3,8 @@
  * U-Boot environment. Each copy is env_size bytes: a little-endian CRC-32
  * of the data area, a flags byte (redundant environments only), then the
  * data area of "name=value\0" strings ended by an empty string and padded.
+ * Every change obeys the environment's own .flags (uboot_flags.c), so that
+ * no write path can store what U-Boot and fw_setenv would refuse.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -264,11 +266,101 @@ const char *uboot_env_value(const struct uboot_env *env, size_t i)
 	return i < env->n ? env->vars[i].value : NULL;
 }
 
+static const char *uenv_get(const struct uboot_env *env, const char *name)
+{
+	ssize_t i = uenv_find(env, name, strlen(name));
+
+	return i < 0 ? NULL : env->vars[i].value;
+}
+
+/* The operations on @name that its flags in @list forbid and that
+ * matter in its present state: creating it, or changing it. */
+static unsigned int uenv_forbidden(const char *list, const char *name,
+				   size_t len, bool exists)
+{
+	struct uboot_var_flags f = uboot_flags_lookup_n(list, name, len);
+
+	return uboot_flags_forbids(f.access) &
+	       (exists ? UBOOT_FORBID_OVERWRITE | UBOOT_FORBID_DELETE :
+			 UBOOT_FORBID_CREATE);
+}
+
+struct uenv_lift {
+	const struct uboot_env *env;
+	const char *old, *new;
+};
+
+/* Does a .flags going from lift->old to lift->new let through what the
+ * old one forbade for this name? */
+static int uenv_lifted(const char *name, size_t len,
+		       struct uboot_var_flags unused, void *priv)
+{
+	const struct uenv_lift *l = priv;
+	bool exists = uenv_find(l->env, name, len) >= 0;
+
+	return (uenv_forbidden(l->old, name, len, exists) &
+		~uenv_forbidden(l->new, name, len, exists)) != 0;
+}
+
+/*
+ * A new .flags (@new, NULL: removed) may add and tighten entries, not
+ * lift a protection the old one gives a variable: otherwise a read-only
+ * variable would be one write of .flags away from writable. fw_setenv
+ * (libubootenv 0.3.2) goes further and never lets .flags be changed once
+ * it protects anything.
+ */
+static bool uenv_lifts(const struct uboot_env *env, const char *new)
+{
+	struct uenv_lift l = { env, uenv_get(env, UBOOT_FLAGS_VAR), new };
+	struct uboot_var_flags none = { 0 };
+	size_t i;
+
+	for (i = 0; i < env->n; i++)
+		if (uenv_lifted(env->vars[i].name, strlen(env->vars[i].name),
+				none, &l))
+			return true;
+	/* Names listed but absent: read-only ones must stay uncreatable. */
+	return uboot_flags_walk(l.old, uenv_lifted, &l) != 0;
+}
+
+/*
+ * May @name become @value (NULL: be deleted)? As U-Boot's env/flags.c
+ * decides, with the environment's .flags only: the static list U-Boot
+ * builds in (ethaddr and serial# write-once unless CONFIG_ENV_OVERWRITE)
+ * depends on how it was built, and fw_setenv does not apply it either.
+ */
+static int uenv_allowed(const struct uboot_env *env, const char *name,
+			size_t nlen, bool exists, const char *value)
+{
+	const char *list = uenv_get(env, UBOOT_FLAGS_VAR);
+	struct uboot_var_flags f = uboot_flags_lookup_n(list, name, nlen);
+	unsigned int op = !exists ? UBOOT_FORBID_CREATE :
+			  value ? UBOOT_FORBID_OVERWRITE : UBOOT_FORBID_DELETE;
+
+	if (uboot_flags_forbids(f.access) & op)
+		return -EROFS;
+	if (value && uboot_flags_check_type(f.type, value) < 0)
+		return -EINVAL;
+	if (!strcmp(name, UBOOT_FLAGS_VAR) && uenv_lifts(env, value))
+		return -EROFS;
+	return 0;
+}
+
+bool uboot_env_read_only(const struct uboot_env *env, const char *name)
+{
+	size_t len = strlen(name);
+
+	return uenv_forbidden(uenv_get(env, UBOOT_FLAGS_VAR), name, len,
+			      uenv_find(env, name, len) >= 0) &
+	       (UBOOT_FORBID_CREATE | UBOOT_FORBID_OVERWRITE);
+}
+
 int uboot_env_set(struct uboot_env *env, const char *name, const char *value)
 {
 	size_t nlen, vlen, used, room;
 	ssize_t i;
 	char *n = NULL, *v = NULL;
+	int ret;
 
 	if (!name || !value)
 		return -EINVAL;
@@ -279,6 +371,11 @@ int uboot_env_set(struct uboot_env *env, const char *name, const char *value)
 
 	used = uenv_used(env);
 	i = uenv_find(env, name, nlen);
+	if (i >= 0 && !strcmp(env->vars[i].value, value))
+		return 0;
+	ret = uenv_allowed(env, name, nlen, i >= 0, value);
+	if (ret < 0)
+		return ret;
 	if (i >= 0)
 		used -= nlen + 1 + strlen(env->vars[i].value) + 1;
 	room = env->env_size - uenv_hdr(env->redundant);
@@ -298,12 +395,16 @@ int uboot_env_set(struct uboot_env *env, const char *name, const char *value)
 int uboot_env_unset(struct uboot_env *env, const char *name)
 {
 	ssize_t i;
+	int ret;
 
 	if (!name)
 		return -ENOENT;
 	i = uenv_find(env, name, strlen(name));
 	if (i < 0)
 		return -ENOENT;
+	ret = uenv_allowed(env, name, strlen(name), true, NULL);
+	if (ret < 0)
+		return ret;
 	free(env->vars[i].name);
 	free(env->vars[i].value);
 	memmove(&env->vars[i], &env->vars[i + 1],

@@ -14,7 +14,50 @@
 
 #include <cmocka.h>
 
+#include "base/crc.h"
 #include "layouts/layout.h"
+
+#define ENV_SIZE 512
+
+static void env_build(uint8_t *copy, bool redundant, uint8_t flags,
+		      const char *data, size_t dlen)
+{
+	size_t hdr = redundant ? 5 : 4;
+	uint32_t crc;
+
+	memset(copy, 0, ENV_SIZE);
+	memcpy(copy + hdr, data, dlen);
+	crc = crc_32(copy + hdr, ENV_SIZE - hdr);
+	copy[0] = (uint8_t)crc;
+	copy[1] = (uint8_t)(crc >> 8);
+	copy[2] = (uint8_t)(crc >> 16);
+	copy[3] = (uint8_t)(crc >> 24);
+	if (redundant)
+		copy[4] = flags;
+}
+
+/* A single-copy environment holding @data ("a=b\0...\0"). */
+static struct uboot_env *env_of(const char *data, size_t dlen)
+{
+	uint8_t c[ENV_SIZE];
+	struct uboot_env *env;
+	char why[128];
+
+	env_build(c, false, 0, data, dlen);
+	assert_int_equal(uboot_env_parse(c, NULL, ENV_SIZE, &env, why,
+					 sizeof(why)), 0);
+	return env;
+}
+
+static const char *get(const struct uboot_env *env, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < uboot_env_count(env); i++)
+		if (!strcmp(uboot_env_name(env, i), name))
+			return uboot_env_value(env, i);
+	return NULL;
+}
 
 /* ---- the .flags list ---- */
 
@@ -129,12 +172,151 @@ static void test_flags_types(void **state)
 				 v[i].value, v[i].ok ? "valid" : "invalid");
 }
 
+/* ---- enforcement by the environment ---- */
+
+#define ENV_F "ro=1\0wo=x\0cd=5\0n=7\0mac=00:11:22:33:44:55\0free=f\0" \
+	      ".flags=ro:sr,wo:so,cd:dc,n:da,mac:mo,never:sr,later:do\0\0"
+
+static void test_access(void **state)
+{
+	struct uboot_env *env = env_of(ENV_F, sizeof(ENV_F));
+
+	/* Read-only: no overwrite, no delete, no creation. */
+	assert_int_equal(uboot_env_set(env, "ro", "2"), -EROFS);
+	assert_int_equal(uboot_env_unset(env, "ro"), -EROFS);
+	assert_int_equal(uboot_env_set(env, "never", "1"), -EROFS);
+	assert_true(uboot_env_read_only(env, "ro"));
+	assert_true(uboot_env_read_only(env, "never"));
+	/* The value it has is no change: fw_setenv skips it too. */
+	assert_int_equal(uboot_env_set(env, "ro", "1"), 0);
+
+	/* Write-once: set, it stays; absent, it may be created once. */
+	assert_int_equal(uboot_env_set(env, "wo", "y"), -EROFS);
+	assert_int_equal(uboot_env_unset(env, "wo"), -EROFS);
+	assert_true(uboot_env_read_only(env, "wo"));
+	assert_false(uboot_env_read_only(env, "later"));
+	assert_int_equal(uboot_env_set(env, "later", "x"), -EINVAL);
+	assert_int_equal(uboot_env_set(env, "later", "42"), 0);
+	assert_true(uboot_env_read_only(env, "later"));
+	assert_int_equal(uboot_env_set(env, "later", "43"), -EROFS);
+	assert_int_equal(uboot_env_set(env, "mac", "00:11:22:33:44:56"), -EROFS);
+
+	/* Change-default: overwritten (the default is U-Boot's, unknown
+	 * here), never deleted. */
+	assert_false(uboot_env_read_only(env, "cd"));
+	assert_int_equal(uboot_env_set(env, "cd", "6"), 0);
+	assert_int_equal(uboot_env_set(env, "cd", "six"), -EINVAL);
+	assert_int_equal(uboot_env_unset(env, "cd"), -EROFS);
+
+	/* Unlisted: anything. */
+	assert_false(uboot_env_read_only(env, "free"));
+	assert_int_equal(uboot_env_set(env, "free", "g"), 0);
+	assert_int_equal(uboot_env_unset(env, "free"), 0);
+	assert_int_equal(uboot_env_unset(env, "free"), -ENOENT);
+
+	/* Nothing refused changed anything. */
+	assert_string_equal(get(env, "ro"), "1");
+	assert_string_equal(get(env, "wo"), "x");
+	assert_string_equal(get(env, "cd"), "6");
+	assert_string_equal(get(env, "later"), "42");
+	assert_null(get(env, "never"));
+	uboot_env_free(env);
+}
+
+static void test_types(void **state)
+{
+	struct uboot_env *env = env_of(ENV_F, sizeof(ENV_F));
+
+	assert_int_equal(uboot_env_set(env, "n", "12a"), -EINVAL);
+	assert_int_equal(uboot_env_set(env, "n", ""), -EINVAL);
+	assert_string_equal(get(env, "n"), "7");
+	assert_int_equal(uboot_env_set(env, "n", "8"), 0);
+	assert_string_equal(get(env, "n"), "8");
+	uboot_env_free(env);
+}
+
+/* .flags itself may be tightened, never loosened. */
+static void test_flags_var(void **state)
+{
+	struct uboot_env *env = env_of(ENV_F, sizeof(ENV_F));
+	const char *old = get(env, ".flags");
+	char *keep = strdup(old);
+
+	assert_non_null(keep);
+	/* Dropping ro's entry, or making it write-once... */
+	assert_int_equal(uboot_env_set(env, ".flags",
+				       "wo:so,cd:dc,n:da,mac:mo,never:sr,later:do"),
+			 -EROFS);
+	/* (write-once still keeps a present variable as it is) */
+	assert_int_equal(uboot_env_set(env, ".flags",
+				       "ro:so,wo:so,cd:dc,n:da,mac:mo,never:sr,later:do"),
+			 0);
+	assert_int_equal(uboot_env_set(env, ".flags", keep), 0);
+	/* ...letting "never" be created, cd be deleted, wo be changed... */
+	assert_int_equal(uboot_env_set(env, ".flags",
+				       "ro:sr,wo:so,cd:dc,n:da,mac:mo,later:do"),
+			 -EROFS);
+	assert_int_equal(uboot_env_set(env, ".flags",
+				       "ro:sr,wo:so,n:da,mac:mo,never:sr,later:do"),
+			 -EROFS);
+	assert_int_equal(uboot_env_set(env, ".flags",
+				       "ro:sr,wo:sc,cd:dc,n:da,mac:mo,never:sr,later:do"),
+			 -EROFS);
+	/* ...or removing .flags. */
+	assert_int_equal(uboot_env_unset(env, ".flags"), -EROFS);
+	assert_string_equal(get(env, ".flags"), keep);
+
+	/* Adding protection and changing types is fine. */
+	assert_int_equal(uboot_env_set(env, ".flags",
+				       "ro:sr,wo:so,cd:dc,n:xa,mac:mo,never:sr,later:do,free:sr"),
+			 0);
+	assert_int_equal(uboot_env_set(env, "free", "x"), -EROFS);
+	assert_int_equal(uboot_env_set(env, "n", "ff"), 0);
+	free(keep);
+	uboot_env_free(env);
+
+	/* Without protections, .flags comes and goes freely; a .flags that
+	 * protects itself is read-only like any variable. */
+	env = env_of("a=1\0\0", 6);
+	assert_int_equal(uboot_env_set(env, ".flags", "a:da"), 0);
+	assert_int_equal(uboot_env_set(env, "a", "z"), -EINVAL);
+	assert_int_equal(uboot_env_unset(env, ".flags"), 0);
+	assert_int_equal(uboot_env_set(env, "a", "z"), 0);
+	assert_int_equal(uboot_env_set(env, ".flags", ".flags:sr"), 0);
+	assert_int_equal(uboot_env_set(env, ".flags", ""), -EROFS);
+	assert_int_equal(uboot_env_unset(env, ".flags"), -EROFS);
+	assert_true(uboot_env_read_only(env, ".flags"));
+	uboot_env_free(env);
+}
+
+/* What is refused is refused in the serialised environment too: the
+ * flags travel with it. */
+static void test_flags_survive_write(void **state)
+{
+	struct uboot_env *env = env_of(ENV_F, sizeof(ENV_F)), *back;
+	uint8_t c[ENV_SIZE];
+	char why[128];
+
+	assert_int_equal(uboot_env_set(env, "free", "new"), 0);
+	assert_int_equal(uboot_env_serialise(env, c, false, 0), 0);
+	assert_int_equal(uboot_env_parse(c, NULL, ENV_SIZE, &back, why,
+					 sizeof(why)), 0);
+	assert_int_equal(uboot_env_set(back, "ro", "2"), -EROFS);
+	assert_string_equal(get(back, "free"), "new");
+	uboot_env_free(back);
+	uboot_env_free(env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flags_lookup),
 		cmocka_unit_test(test_flags_walk),
 		cmocka_unit_test(test_flags_types),
+		cmocka_unit_test(test_access),
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_flags_var),
+		cmocka_unit_test(test_flags_survive_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
