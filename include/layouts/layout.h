@@ -46,10 +46,30 @@ int sl28_vpd_parse(const uint8_t *buf, size_t len, struct layout_cells *out,
  */
 struct uboot_env;
 
-/* @copy1 is NULL for a single copy. */
+/*
+ * What the flags byte of a redundant copy means: U-Boot has two schemes.
+ * COUNT (NAND, UBI, files): a counter, the larger is the newer copy, 0
+ * follows 255. BOOL (parallel NOR flash, whose bits a write can only
+ * clear): 1 is active, 0 obsolete; a write makes the new copy active,
+ * then marks the old one obsolete (uboot_env_retire()).
+ */
+enum uboot_redund {
+	UBOOT_REDUND_COUNT,
+	UBOOT_REDUND_BOOL,
+};
+
+/* Where the flags byte is in a redundant copy, and BOOL's values. */
+#define UBOOT_ENV_FLAGS_AT	4
+#define UBOOT_ENV_ACTIVE	1
+#define UBOOT_ENV_OBSOLETE	0
+
+/* @copy1 is NULL for a single copy. uboot_env_parse() is COUNT. */
 int uboot_env_parse(const uint8_t *copy0, const uint8_t *copy1,
 		    size_t env_size, struct uboot_env **out,
 		    char *why, size_t whylen);
+int uboot_env_parse_redund(const uint8_t *copy0, const uint8_t *copy1,
+			   size_t env_size, enum uboot_redund scheme,
+			   struct uboot_env **out, char *why, size_t whylen);
 /* Which copy was valid and newest: 0 or 1 (always 0 for a single copy). */
 int uboot_env_active(const struct uboot_env *env);
 size_t uboot_env_count(const struct uboot_env *env);
@@ -79,8 +99,14 @@ bool uboot_env_read_only(const struct uboot_env *env, const char *name);
 /* Fill @buf (env_size bytes) with CRC, flags (if @redundant) and data. */
 int uboot_env_serialise(const struct uboot_env *env, uint8_t *buf,
 			bool redundant, uint8_t flags);
-/* Flags for the next write: the active copy's flags + 1, wrapping. */
+/* Flags for the next write: COUNT, the active copy's flags + 1, wrapping;
+ * BOOL, UBOOT_ENV_ACTIVE. */
 uint8_t uboot_env_next_flags(const struct uboot_env *env);
+/* Once the new copy is written: true if the old (active) copy's flags
+ * byte, at UBOOT_ENV_FLAGS_AT, must then be overwritten with *@byte
+ * (BOOL: marked obsolete). Both copies hold a good CRC at every step, so
+ * a power cut in between leaves a whole environment either way. */
+bool uboot_env_retire(const struct uboot_env *env, uint8_t *byte);
 void uboot_env_free(struct uboot_env *env);
 
 /*
@@ -153,6 +179,8 @@ struct layout_params {
 	uint64_t env_offset;
 	uint64_t env_size;
 	int64_t env_redundant_offset;
+	/* u-boot-env: what the redundant copies' flags byte means */
+	enum uboot_redund env_redund;
 	/* u-boot-env: the lock to share with libubootenv (NULL: none);
 	 * copied by layout_apply() */
 	const char *env_lock;

@@ -37,6 +37,7 @@
 struct uboot_where {
 	uint64_t off[2];
 	bool redundant;
+	enum uboot_redund redund;	/* what the flags byte means */
 	size_t size;
 	char *lock;		/* libubootenv's lock file, NULL: none */
 	atomic_bool lock_warned;
@@ -130,8 +131,8 @@ static int uboot_load(struct nvmem_device *dev, const struct uboot_where *w,
 			goto out;
 		}
 	}
-	ret = uboot_env_parse(buf, w->redundant ? buf + w->size : NULL,
-			      w->size, env, why, whylen);
+	ret = uboot_env_parse_redund(buf, w->redundant ? buf + w->size : NULL,
+				     w->size, w->redund, env, why, whylen);
 out:
 	free(buf);
 	return ret;
@@ -187,6 +188,7 @@ static int uboot_var_write(struct nvmem_device *dev,
 	uint8_t *buf = NULL;
 	char why[160], text[32], *value;
 	int ret, target = 0, lock;
+	uint8_t retire;
 	ssize_t n;
 
 	if (cell->format == CELL_FORMAT_MAC) {
@@ -224,6 +226,13 @@ static int uboot_var_write(struct nvmem_device *dev,
 		goto out;
 	n = nvmem_device_write_locked(dev, w->off[target], buf, w->size);
 	ret = n < 0 ? (int)n : ((size_t)n == w->size ? 0 : -EIO);
+	/* Boolean flags: only now that the new copy is whole, the old one
+	 * is marked obsolete. */
+	if (!ret && uboot_env_retire(env, &retire)) {
+		n = nvmem_device_write_locked(dev, w->off[!target] +
+					      UBOOT_ENV_FLAGS_AT, &retire, 1);
+		ret = n < 0 ? (int)n : (n == 1 ? 0 : -EIO);
+	}
 out:
 	nvmem_device_content_unlock(dev);
 	uboot_unlock(lock);
@@ -356,6 +365,7 @@ static int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 	util_ref_init(&w->refs);	/* ours, dropped at the end */
 	w->off[0] = p->env_offset;
 	w->redundant = p->env_redundant_offset >= 0;
+	w->redund = p->env_redund;
 	w->off[1] = w->redundant ? (uint64_t)p->env_redundant_offset : 0;
 	if (p->env_lock && !(w->lock = strdup(p->env_lock))) {
 		free(w);

@@ -22,6 +22,7 @@ struct uboot_var {
 struct uboot_env {
 	size_t env_size;
 	bool redundant;
+	enum uboot_redund scheme;
 	int active;
 	uint8_t flags;		/* of the active copy */
 	size_t n;
@@ -183,9 +184,36 @@ static int uenv_newer(uint8_t f0, uint8_t f1)
 	return f1 > f0 ? 1 : 0;
 }
 
+/*
+ * U-Boot's rule for parallel NOR (env/flash.c): active beats obsolete;
+ * equal flags, or a write cut short before the old copy was marked
+ * obsolete, take the first copy; else an erased flags byte (0xff) wins.
+ * U-Boot leaves other pairs undecided: take the copy not obsolete.
+ */
+static int uenv_active_bool(uint8_t f0, uint8_t f1)
+{
+	if (f0 == UBOOT_ENV_ACTIVE && f1 == UBOOT_ENV_OBSOLETE)
+		return 0;
+	if (f0 == UBOOT_ENV_OBSOLETE && f1 == UBOOT_ENV_ACTIVE)
+		return 1;
+	if (f0 == f1 || f0 == 0xff)
+		return 0;
+	if (f1 == 0xff)
+		return 1;
+	return f0 == UBOOT_ENV_OBSOLETE;
+}
+
 int uboot_env_parse(const uint8_t *copy0, const uint8_t *copy1,
 		    size_t env_size, struct uboot_env **out,
 		    char *why, size_t whylen)
+{
+	return uboot_env_parse_redund(copy0, copy1, env_size,
+				      UBOOT_REDUND_COUNT, out, why, whylen);
+}
+
+int uboot_env_parse_redund(const uint8_t *copy0, const uint8_t *copy1,
+			   size_t env_size, enum uboot_redund scheme,
+			   struct uboot_env **out, char *why, size_t whylen)
 {
 	const uint8_t *copies[2] = { copy0, copy1 };
 	bool redundant = copy1 != NULL, ok[2] = { false, false };
@@ -208,8 +236,12 @@ int uboot_env_parse(const uint8_t *copy0, const uint8_t *copy1,
 		return uenv_fail(why, whylen, -EBADMSG, redundant ?
 				 "CRC-32 mismatch in both environment copies" :
 				 "CRC-32 mismatch in the environment");
-	if (ok[0] && ok[1])
-		first = uenv_newer(copy0[4], copy1[4]);
+	if (ok[0] && ok[1] && scheme == UBOOT_REDUND_BOOL)
+		first = uenv_active_bool(copy0[UBOOT_ENV_FLAGS_AT],
+					 copy1[UBOOT_ENV_FLAGS_AT]);
+	else if (ok[0] && ok[1])
+		first = uenv_newer(copy0[UBOOT_ENV_FLAGS_AT],
+				   copy1[UBOOT_ENV_FLAGS_AT]);
 	else
 		first = ok[1];
 
@@ -218,6 +250,7 @@ int uboot_env_parse(const uint8_t *copy0, const uint8_t *copy1,
 		return uenv_fail(why, whylen, -ENOMEM, "out of memory");
 	env->env_size = env_size;
 	env->redundant = redundant;
+	env->scheme = scheme;
 
 	/* A copy with a good CRC but garbled contents is as bad as one with
 	 * a bad CRC: fall back to the other if it is good. */
@@ -230,7 +263,7 @@ int uboot_env_parse(const uint8_t *copy0, const uint8_t *copy1,
 		err = uenv_load(env, copies[c] + hdr, env_size - hdr, why, whylen);
 		if (!err) {
 			env->active = c;
-			env->flags = redundant ? copies[c][4] : 0;
+			env->flags = redundant ? copies[c][UBOOT_ENV_FLAGS_AT] : 0;
 			*out = env;
 			return 0;
 		}
@@ -443,5 +476,16 @@ int uboot_env_serialise(const struct uboot_env *env, uint8_t *buf,
 
 uint8_t uboot_env_next_flags(const struct uboot_env *env)
 {
+	if (env->scheme == UBOOT_REDUND_BOOL)
+		return UBOOT_ENV_ACTIVE;
 	return (uint8_t)(env->flags + 1);
+}
+
+bool uboot_env_retire(const struct uboot_env *env, uint8_t *byte)
+{
+	if (!env->redundant || env->scheme != UBOOT_REDUND_BOOL)
+		return false;
+	/* Clearing bits only: NOR flash takes it without an erase. */
+	*byte = UBOOT_ENV_OBSOLETE;
+	return true;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * U-Boot's .flags (types and access of variables) as the environment
- * enforces them on every change, against images built here from U-Boot's
- * format.
+ * enforces them on every change, and the boolean redundant flags of
+ * parallel NOR flash, against images built here from U-Boot's format.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -307,6 +307,116 @@ static void test_flags_survive_write(void **state)
 	uboot_env_free(env);
 }
 
+/* ---- boolean redundant flags (parallel NOR) ---- */
+
+#define ENV_A "which=a\0\0"
+#define ENV_B "which=b\0\0"
+
+static int bool_winner(uint8_t f0, uint8_t f1)
+{
+	uint8_t c0[ENV_SIZE], c1[ENV_SIZE];
+	struct uboot_env *env;
+	char why[128];
+	int active;
+
+	env_build(c0, true, f0, ENV_A, sizeof(ENV_A));
+	env_build(c1, true, f1, ENV_B, sizeof(ENV_B));
+	assert_int_equal(uboot_env_parse_redund(c0, c1, ENV_SIZE,
+						UBOOT_REDUND_BOOL, &env, why,
+						sizeof(why)), 0);
+	active = uboot_env_active(env);
+	assert_string_equal(get(env, "which"), active ? "b" : "a");
+	assert_int_equal(uboot_env_next_flags(env), UBOOT_ENV_ACTIVE);
+	uboot_env_free(env);
+	return active;
+}
+
+static void test_bool_winner(void **state)
+{
+	assert_int_equal(bool_winner(1, 0), 0);
+	assert_int_equal(bool_winner(0, 1), 1);
+	/* A write cut between the new copy and the obsolete mark. */
+	assert_int_equal(bool_winner(1, 1), 0);
+	assert_int_equal(bool_winner(0, 0), 0);
+	/* An erased flags byte wins over anything else. */
+	assert_int_equal(bool_winner(0xff, 0), 0);
+	assert_int_equal(bool_winner(0, 0xff), 1);
+	assert_int_equal(bool_winner(1, 0xff), 1);
+	/* Pairs U-Boot leaves undecided: the copy not obsolete. */
+	assert_int_equal(bool_winner(0, 7), 1);
+	assert_int_equal(bool_winner(7, 0), 0);
+	/* Counter flags would pick the other copy in these. */
+	assert_int_equal(bool_winner(1, 0), 0);
+}
+
+/* A write as the layout does it: the new copy into the inactive slot,
+ * active, then the old one marked obsolete; U-Boot reads the new one,
+ * and so it does after a cut before the mark. */
+static void test_bool_write(void **state)
+{
+	uint8_t c[2][ENV_SIZE], cut[ENV_SIZE];
+	struct uboot_env *env, *back;
+	char why[128];
+	uint8_t byte = 0x55;
+	int old;
+
+	env_build(c[0], true, UBOOT_ENV_OBSOLETE, ENV_A, sizeof(ENV_A));
+	env_build(c[1], true, UBOOT_ENV_ACTIVE, ENV_B, sizeof(ENV_B));
+	assert_int_equal(uboot_env_parse_redund(c[0], c[1], ENV_SIZE,
+						UBOOT_REDUND_BOOL, &env, why,
+						sizeof(why)), 0);
+	old = uboot_env_active(env);
+	assert_int_equal(old, 1);
+	assert_int_equal(uboot_env_set(env, "which", "c"), 0);
+	assert_int_equal(uboot_env_serialise(env, c[!old], true,
+					     uboot_env_next_flags(env)), 0);
+	assert_int_equal(c[!old][UBOOT_ENV_FLAGS_AT], UBOOT_ENV_ACTIVE);
+	memcpy(cut, c[old], ENV_SIZE);
+	assert_true(uboot_env_retire(env, &byte));
+	assert_int_equal(byte, UBOOT_ENV_OBSOLETE);
+	c[old][UBOOT_ENV_FLAGS_AT] = byte;
+	uboot_env_free(env);
+
+	assert_int_equal(uboot_env_parse_redund(c[0], c[1], ENV_SIZE,
+						UBOOT_REDUND_BOOL, &back, why,
+						sizeof(why)), 0);
+	assert_int_equal(uboot_env_active(back), !old);
+	assert_string_equal(get(back, "which"), "c");
+	uboot_env_free(back);
+
+	/* Cut before the mark: both active, both whole; U-Boot takes the
+	 * first, here the new one. */
+	assert_int_equal(uboot_env_parse_redund(c[0], cut, ENV_SIZE,
+						UBOOT_REDUND_BOOL, &back, why,
+						sizeof(why)), 0);
+	assert_int_equal(uboot_env_active(back), 0);
+	assert_string_equal(get(back, "which"), "c");
+	uboot_env_free(back);
+}
+
+/* Counter flags and single copies retire nothing. */
+static void test_count_no_retire(void **state)
+{
+	uint8_t c0[ENV_SIZE], c1[ENV_SIZE];
+	struct uboot_env *env;
+	char why[128];
+	uint8_t byte;
+
+	env_build(c0, true, 4, ENV_A, sizeof(ENV_A));
+	env_build(c1, true, 5, ENV_B, sizeof(ENV_B));
+	assert_int_equal(uboot_env_parse(c0, c1, ENV_SIZE, &env, why,
+					 sizeof(why)), 0);
+	assert_false(uboot_env_retire(env, &byte));
+	assert_int_equal(uboot_env_next_flags(env), 6);
+	uboot_env_free(env);
+	env_build(c0, false, 0, ENV_A, sizeof(ENV_A));
+	assert_int_equal(uboot_env_parse_redund(c0, NULL, ENV_SIZE,
+						UBOOT_REDUND_BOOL, &env, why,
+						sizeof(why)), 0);
+	assert_false(uboot_env_retire(env, &byte));
+	uboot_env_free(env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +427,9 @@ int main(void)
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_flags_var),
 		cmocka_unit_test(test_flags_survive_write),
+		cmocka_unit_test(test_bool_winner),
+		cmocka_unit_test(test_bool_write),
+		cmocka_unit_test(test_count_no_retire),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
