@@ -46,10 +46,30 @@ int sl28_vpd_parse(const uint8_t *buf, size_t len, struct layout_cells *out,
  */
 struct uboot_env;
 
-/* @copy1 is NULL for a single copy. */
+/*
+ * What the flags byte of a redundant copy means: U-Boot has two schemes.
+ * COUNT (NAND, UBI, files): a counter, the larger is the newer copy, 0
+ * follows 255. BOOL (parallel NOR flash, whose bits a write can only
+ * clear): 1 is active, 0 obsolete; a write makes the new copy active,
+ * then marks the old one obsolete (uboot_env_retire()).
+ */
+enum uboot_redund {
+	UBOOT_REDUND_COUNT,
+	UBOOT_REDUND_BOOL,
+};
+
+/* Where the flags byte is in a redundant copy, and BOOL's values. */
+#define UBOOT_ENV_FLAGS_AT	4
+#define UBOOT_ENV_ACTIVE	1
+#define UBOOT_ENV_OBSOLETE	0
+
+/* @copy1 is NULL for a single copy. uboot_env_parse() is COUNT. */
 int uboot_env_parse(const uint8_t *copy0, const uint8_t *copy1,
 		    size_t env_size, struct uboot_env **out,
 		    char *why, size_t whylen);
+int uboot_env_parse_redund(const uint8_t *copy0, const uint8_t *copy1,
+			   size_t env_size, enum uboot_redund scheme,
+			   struct uboot_env **out, char *why, size_t whylen);
 /* Which copy was valid and newest: 0 or 1 (always 0 for a single copy). */
 int uboot_env_active(const struct uboot_env *env);
 size_t uboot_env_count(const struct uboot_env *env);
@@ -60,16 +80,33 @@ size_t uboot_env_skipped(const struct uboot_env *env);
 /* NULL if @i is out of range. */
 const char *uboot_env_name(const struct uboot_env *env, size_t i);
 const char *uboot_env_value(const struct uboot_env *env, size_t i);
-/* Add or replace. 0, -EINVAL for a bad name or value, -ENOSPC if the
- * environment would no longer fit, -ENOMEM. @env is unchanged on error. */
+/*
+ * Add or replace, as the environment's .flags allow (uboot_flags_*()
+ * below): 0, -EROFS for a variable whose access forbids it (creating a
+ * read-only one, overwriting a read-only or write-once one, a .flags that
+ * lifts the protection of a variable), -EINVAL for a bad name or a value
+ * not of the variable's type, -ENOSPC if the environment would no longer
+ * fit, -ENOMEM. Setting the value a variable already has changes nothing
+ * and succeeds, as fw_setenv skips it. @env is unchanged on error.
+ */
 int uboot_env_set(struct uboot_env *env, const char *name, const char *value);
-/* Remove; 0 or -ENOENT. */
+/* Remove; 0, -ENOENT, or -EROFS for a read-only, write-once or
+ * change-default variable (or a .flags whose removal would free one). */
 int uboot_env_unset(struct uboot_env *env, const char *name);
+/* True if no value can be written to @name: read-only, or write-once
+ * and present. The layout serves such a variable without write bits. */
+bool uboot_env_read_only(const struct uboot_env *env, const char *name);
 /* Fill @buf (env_size bytes) with CRC, flags (if @redundant) and data. */
 int uboot_env_serialise(const struct uboot_env *env, uint8_t *buf,
 			bool redundant, uint8_t flags);
-/* Flags for the next write: the active copy's flags + 1, wrapping. */
+/* Flags for the next write: COUNT, the active copy's flags + 1, wrapping;
+ * BOOL, UBOOT_ENV_ACTIVE. */
 uint8_t uboot_env_next_flags(const struct uboot_env *env);
+/* Once the new copy is written: true if the old (active) copy's flags
+ * byte, at UBOOT_ENV_FLAGS_AT, must then be overwritten with *@byte
+ * (BOOL: marked obsolete). Both copies hold a good CRC at every step, so
+ * a power cut in between leaves a whole environment either way. */
+bool uboot_env_retire(const struct uboot_env *env, uint8_t *byte);
 void uboot_env_free(struct uboot_env *env);
 
 /*
@@ -86,6 +123,51 @@ struct uboot_script {
 int uboot_script_parse(struct uboot_script *s, const uint8_t *raw,
 		       size_t len);
 void uboot_script_free(struct uboot_script *s);
+
+/*
+ * U-Boot's .flags variable (uboot_flags.c): "name:TA,..." with a type T
+ * and an access A per variable. Unlisted variables are strings, any.
+ */
+#define UBOOT_FLAGS_VAR	".flags"
+
+enum uboot_var_type {
+	UBOOT_TYPE_STRING,	/* s */
+	UBOOT_TYPE_DECIMAL,	/* d: digits */
+	UBOOT_TYPE_HEX,		/* x: hex digits, 0x optional */
+	UBOOT_TYPE_BOOL,	/* b: one of 1yYtT0nNfF */
+	UBOOT_TYPE_IP,		/* i: four groups of 1-3 digits */
+	UBOOT_TYPE_MAC,		/* m: six groups of 1-2 hex digits */
+};
+
+enum uboot_var_access {
+	UBOOT_ACCESS_ANY,		/* a */
+	UBOOT_ACCESS_READ_ONLY,		/* r */
+	UBOOT_ACCESS_WRITE_ONCE,	/* o */
+	UBOOT_ACCESS_CHANGE_DEFAULT,	/* c */
+};
+
+struct uboot_var_flags {
+	enum uboot_var_type type;
+	enum uboot_var_access access;
+};
+
+/* Called for each entry with a name: the name is not NUL-terminated. A
+ * non-zero return stops the walk and is returned. */
+typedef int (*uboot_flags_fn)(const char *name, size_t len,
+			      struct uboot_var_flags flags, void *priv);
+int uboot_flags_walk(const char *list, uboot_flags_fn fn, void *priv);
+/* @name's flags in @list (NULL: no .flags): the last entry wins. */
+struct uboot_var_flags uboot_flags_lookup(const char *list, const char *name);
+struct uboot_var_flags uboot_flags_lookup_n(const char *list, const char *name,
+					    size_t len);
+/* 0 if @value is of @type as U-Boot checks it, else -EINVAL. */
+int uboot_flags_check_type(enum uboot_var_type type, const char *value);
+
+/* What an access forbids (bits). */
+#define UBOOT_FORBID_CREATE	(1u << 0)
+#define UBOOT_FORBID_OVERWRITE	(1u << 1)
+#define UBOOT_FORBID_DELETE	(1u << 2)
+unsigned int uboot_flags_forbids(enum uboot_var_access access);
 
 enum layout_kind {
 	LAYOUT_FIXED,		/* only the configured cells */
@@ -112,6 +194,8 @@ struct layout_params {
 	uint64_t env_offset;
 	uint64_t env_size;
 	int64_t env_redundant_offset;
+	/* u-boot-env: what the redundant copies' flags byte means */
+	enum uboot_redund env_redund;
 	/* u-boot-env: the lock to share with libubootenv (NULL: none);
 	 * copied by layout_apply() */
 	const char *env_lock;

@@ -62,6 +62,8 @@ static const struct key_desc device_keys[] = {
 	DEV("env-redundant-offset", KEY_NUM, layout.env_redundant_offset,
 	    .max = INT64_MAX, .flags = KEY_SUFFIX | KEY_NEEDS_UBOOT),
 	DEV("env-lock", KEY_STRING, env_lock, .flags = KEY_NEEDS_UBOOT),
+	{ .name = "env-redundant-flags", .type = KEY_LATER,
+	  .flags = KEY_NEEDS_UBOOT },
 	DEV("size", KEY_NUM, size, .max = UINT64_MAX, .refuse = config_refuse_zero,
 	    .flags = KEY_SUFFIX),
 	DEV("mode", KEY_PERM, perm),
@@ -359,6 +361,18 @@ static void check_device_keys(struct parser *p, const struct raw_section *s,
 	if (d->env_lock)
 		d->layout.env_lock = strcmp(d->env_lock, "none") ? d->env_lock :
 				     NULL;
+	/* The meaning of the copies' flags byte: U-Boot's counter or its
+	 * boolean for parallel NOR flash. */
+	k = config_find_key(s, "env-redundant-flags");
+	if (k && !strcmp(k->value, "bool"))
+		d->layout.env_redund = UBOOT_REDUND_BOOL;
+	else if (k && strcmp(k->value, "count"))
+		config_perr(p, k->line, s->title, k->key,
+			    "'%s' is neither count nor bool", k->value);
+	if (k && d->layout.kind == LAYOUT_U_BOOT_ENV &&
+	    d->layout.env_redundant_offset < 0)
+		config_perr(p, k->line, s->title, k->key,
+			    "only valid with env-redundant-offset");
 	/* The device's size is not known yet: the layout checks the rest
 	 * by the same rule once it is. */
 	if (d->layout.kind == LAYOUT_U_BOOT_ENV &&

@@ -38,6 +38,7 @@ int layout_uboot(struct nvmem_device *dev, const struct layout_params *p);
 struct uboot_layout {
 	uint64_t off[2];
 	bool redundant;
+	enum uboot_redund redund;	/* what the flags byte means */
 	size_t size;
 	char *lock;		/* libubootenv's lock file, NULL: none */
 	atomic_bool lock_warned;

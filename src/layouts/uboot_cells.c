@@ -114,9 +114,11 @@ static void uboot_var_free(void *priv)
 	free(priv);
 }
 
-/* The cell of variable @name, added hidden: its index, or -errno. */
+/* The cell of variable @name, added hidden: its index, or -errno. Its
+ * mode follows .flags in @env (NULL: a variable not set yet) as they are
+ * now: read-only, or write-once and set. Writes check them every time. */
 static ssize_t uboot_add_var(struct nvmem_device *dev, struct uboot_layout *w,
-			     const char *name)
+			     const char *name, const struct uboot_env *env)
 {
 	struct uboot_var *v;
 	struct nvmem_cell cell = { .priv_free = uboot_var_free };
@@ -133,6 +135,7 @@ static ssize_t uboot_add_var(struct nvmem_device *dev, struct uboot_layout *w,
 	cell.priv = v;
 	cell.format = uboot_is_mac(name) ? CELL_FORMAT_MAC : CELL_FORMAT_TEXT;
 	cell.ops = cell.format == CELL_FORMAT_MAC ? &w->mac_ops : &w->ops;
+	cell.read_only = env && uboot_env_read_only(env, name);
 	ret = nvmem_device_add_dyn_cell(dev, &cell);
 	if (ret < 0)
 		free(v);	/* not taken by the device */
@@ -187,7 +190,7 @@ static int uboot_sync_now(struct nvmem_device *dev, struct uboot_layout *w,
 
 		idx = nvmem_device_find_cell(dev, name);
 		if (idx < 0)
-			idx = uboot_add_var(dev, w, name);
+			idx = uboot_add_var(dev, w, name, env);
 		if (idx == -ENOMEM) {
 			ret = -ENOMEM;
 			goto out;
@@ -244,7 +247,7 @@ static ssize_t uboot_create(struct nvmem_device *dev, void *priv,
 	if (idx >= 0)
 		return idx < NVMEM_CELL_DYN_BASE ||
 		       nvmem_device_cell_present(dev, idx) ? -EEXIST : idx;
-	return uboot_add_var(dev, priv, name);
+	return uboot_add_var(dev, priv, name, NULL);
 }
 
 static int uboot_edit_unset(struct uboot_env *env, const void *arg)
@@ -305,6 +308,7 @@ int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 		return -ENOMEM;
 	w->off[0] = p->env_offset;
 	w->redundant = p->env_redundant_offset >= 0;
+	w->redund = p->env_redund;
 	w->off[1] = w->redundant ? (uint64_t)p->env_redundant_offset : 0;
 	if (p->env_lock && !(w->lock = strdup(p->env_lock))) {
 		free(w);

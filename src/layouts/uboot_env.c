@@ -3,6 +3,8 @@
  * U-Boot environment. Each copy is env_size bytes: a little-endian CRC-32
  * of the data area, a flags byte (redundant environments only), then the
  * data area of "name=value\0" strings ended by an empty string and padded.
+ * Every change obeys the environment's own .flags (uboot_flags.c), so that
+ * no write path can store what U-Boot and fw_setenv would refuse.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@ struct uboot_var {
 struct uboot_env {
 	size_t env_size;
 	bool redundant;
+	enum uboot_redund scheme;
 	int active;
 	uint8_t flags;		/* of the active copy */
 	size_t n;
@@ -181,9 +184,36 @@ static int uenv_newer(uint8_t f0, uint8_t f1)
 	return f1 > f0 ? 1 : 0;
 }
 
+/*
+ * U-Boot's rule for parallel NOR (env/flash.c): active beats obsolete;
+ * equal flags, or a write cut short before the old copy was marked
+ * obsolete, take the first copy; else an erased flags byte (0xff) wins.
+ * U-Boot leaves other pairs undecided: take the copy not obsolete.
+ */
+static int uenv_active_bool(uint8_t f0, uint8_t f1)
+{
+	if (f0 == UBOOT_ENV_ACTIVE && f1 == UBOOT_ENV_OBSOLETE)
+		return 0;
+	if (f0 == UBOOT_ENV_OBSOLETE && f1 == UBOOT_ENV_ACTIVE)
+		return 1;
+	if (f0 == f1 || f0 == 0xff)
+		return 0;
+	if (f1 == 0xff)
+		return 1;
+	return f0 == UBOOT_ENV_OBSOLETE;
+}
+
 int uboot_env_parse(const uint8_t *copy0, const uint8_t *copy1,
 		    size_t env_size, struct uboot_env **out,
 		    char *why, size_t whylen)
+{
+	return uboot_env_parse_redund(copy0, copy1, env_size,
+				      UBOOT_REDUND_COUNT, out, why, whylen);
+}
+
+int uboot_env_parse_redund(const uint8_t *copy0, const uint8_t *copy1,
+			   size_t env_size, enum uboot_redund scheme,
+			   struct uboot_env **out, char *why, size_t whylen)
 {
 	const uint8_t *copies[2] = { copy0, copy1 };
 	bool redundant = copy1 != NULL, ok[2] = { false, false };
@@ -206,8 +236,12 @@ int uboot_env_parse(const uint8_t *copy0, const uint8_t *copy1,
 		return uenv_fail(why, whylen, -EBADMSG, redundant ?
 				 "CRC-32 mismatch in both environment copies" :
 				 "CRC-32 mismatch in the environment");
-	if (ok[0] && ok[1])
-		first = uenv_newer(copy0[4], copy1[4]);
+	if (ok[0] && ok[1] && scheme == UBOOT_REDUND_BOOL)
+		first = uenv_active_bool(copy0[UBOOT_ENV_FLAGS_AT],
+					 copy1[UBOOT_ENV_FLAGS_AT]);
+	else if (ok[0] && ok[1])
+		first = uenv_newer(copy0[UBOOT_ENV_FLAGS_AT],
+				   copy1[UBOOT_ENV_FLAGS_AT]);
 	else
 		first = ok[1];
 
@@ -216,6 +250,7 @@ int uboot_env_parse(const uint8_t *copy0, const uint8_t *copy1,
 		return uenv_fail(why, whylen, -ENOMEM, "out of memory");
 	env->env_size = env_size;
 	env->redundant = redundant;
+	env->scheme = scheme;
 
 	/* A copy with a good CRC but garbled contents is as bad as one with
 	 * a bad CRC: fall back to the other if it is good. */
@@ -228,7 +263,7 @@ int uboot_env_parse(const uint8_t *copy0, const uint8_t *copy1,
 		err = uenv_load(env, copies[c] + hdr, env_size - hdr, why, whylen);
 		if (!err) {
 			env->active = c;
-			env->flags = redundant ? copies[c][4] : 0;
+			env->flags = redundant ? copies[c][UBOOT_ENV_FLAGS_AT] : 0;
 			*out = env;
 			return 0;
 		}
@@ -264,11 +299,101 @@ const char *uboot_env_value(const struct uboot_env *env, size_t i)
 	return i < env->n ? env->vars[i].value : NULL;
 }
 
+static const char *uenv_get(const struct uboot_env *env, const char *name)
+{
+	ssize_t i = uenv_find(env, name, strlen(name));
+
+	return i < 0 ? NULL : env->vars[i].value;
+}
+
+/* The operations on @name that its flags in @list forbid and that
+ * matter in its present state: creating it, or changing it. */
+static unsigned int uenv_forbidden(const char *list, const char *name,
+				   size_t len, bool exists)
+{
+	struct uboot_var_flags f = uboot_flags_lookup_n(list, name, len);
+
+	return uboot_flags_forbids(f.access) &
+	       (exists ? UBOOT_FORBID_OVERWRITE | UBOOT_FORBID_DELETE :
+			 UBOOT_FORBID_CREATE);
+}
+
+struct uenv_lift {
+	const struct uboot_env *env;
+	const char *old, *new;
+};
+
+/* Does a .flags going from lift->old to lift->new let through what the
+ * old one forbade for this name? */
+static int uenv_lifted(const char *name, size_t len,
+		       struct uboot_var_flags unused, void *priv)
+{
+	const struct uenv_lift *l = priv;
+	bool exists = uenv_find(l->env, name, len) >= 0;
+
+	return (uenv_forbidden(l->old, name, len, exists) &
+		~uenv_forbidden(l->new, name, len, exists)) != 0;
+}
+
+/*
+ * A new .flags (@new, NULL: removed) may add and tighten entries, not
+ * lift a protection the old one gives a variable: otherwise a read-only
+ * variable would be one write of .flags away from writable. fw_setenv
+ * (libubootenv 0.3.2) goes further and never lets .flags be changed once
+ * it protects anything.
+ */
+static bool uenv_lifts(const struct uboot_env *env, const char *new)
+{
+	struct uenv_lift l = { env, uenv_get(env, UBOOT_FLAGS_VAR), new };
+	struct uboot_var_flags none = { 0 };
+	size_t i;
+
+	for (i = 0; i < env->n; i++)
+		if (uenv_lifted(env->vars[i].name, strlen(env->vars[i].name),
+				none, &l))
+			return true;
+	/* Names listed but absent: read-only ones must stay uncreatable. */
+	return uboot_flags_walk(l.old, uenv_lifted, &l) != 0;
+}
+
+/*
+ * May @name become @value (NULL: be deleted)? As U-Boot's env/flags.c
+ * decides, with the environment's .flags only: the static list U-Boot
+ * builds in (ethaddr and serial# write-once unless CONFIG_ENV_OVERWRITE)
+ * depends on how it was built, and fw_setenv does not apply it either.
+ */
+static int uenv_allowed(const struct uboot_env *env, const char *name,
+			size_t nlen, bool exists, const char *value)
+{
+	const char *list = uenv_get(env, UBOOT_FLAGS_VAR);
+	struct uboot_var_flags f = uboot_flags_lookup_n(list, name, nlen);
+	unsigned int op = !exists ? UBOOT_FORBID_CREATE :
+			  value ? UBOOT_FORBID_OVERWRITE : UBOOT_FORBID_DELETE;
+
+	if (uboot_flags_forbids(f.access) & op)
+		return -EROFS;
+	if (value && uboot_flags_check_type(f.type, value) < 0)
+		return -EINVAL;
+	if (!strcmp(name, UBOOT_FLAGS_VAR) && uenv_lifts(env, value))
+		return -EROFS;
+	return 0;
+}
+
+bool uboot_env_read_only(const struct uboot_env *env, const char *name)
+{
+	size_t len = strlen(name);
+
+	return uenv_forbidden(uenv_get(env, UBOOT_FLAGS_VAR), name, len,
+			      uenv_find(env, name, len) >= 0) &
+	       (UBOOT_FORBID_CREATE | UBOOT_FORBID_OVERWRITE);
+}
+
 int uboot_env_set(struct uboot_env *env, const char *name, const char *value)
 {
 	size_t nlen, vlen, used, room;
 	ssize_t i;
 	char *n = NULL, *v = NULL;
+	int ret;
 
 	if (!name || !value)
 		return -EINVAL;
@@ -279,6 +404,11 @@ int uboot_env_set(struct uboot_env *env, const char *name, const char *value)
 
 	used = uenv_used(env);
 	i = uenv_find(env, name, nlen);
+	if (i >= 0 && !strcmp(env->vars[i].value, value))
+		return 0;
+	ret = uenv_allowed(env, name, nlen, i >= 0, value);
+	if (ret < 0)
+		return ret;
 	if (i >= 0)
 		used -= nlen + 1 + strlen(env->vars[i].value) + 1;
 	room = env->env_size - uenv_hdr(env->redundant);
@@ -298,12 +428,16 @@ int uboot_env_set(struct uboot_env *env, const char *name, const char *value)
 int uboot_env_unset(struct uboot_env *env, const char *name)
 {
 	ssize_t i;
+	int ret;
 
 	if (!name)
 		return -ENOENT;
 	i = uenv_find(env, name, strlen(name));
 	if (i < 0)
 		return -ENOENT;
+	ret = uenv_allowed(env, name, strlen(name), true, NULL);
+	if (ret < 0)
+		return ret;
 	free(env->vars[i].name);
 	free(env->vars[i].value);
 	memmove(&env->vars[i], &env->vars[i + 1],
@@ -342,5 +476,16 @@ int uboot_env_serialise(const struct uboot_env *env, uint8_t *buf,
 
 uint8_t uboot_env_next_flags(const struct uboot_env *env)
 {
+	if (env->scheme == UBOOT_REDUND_BOOL)
+		return UBOOT_ENV_ACTIVE;
 	return (uint8_t)(env->flags + 1);
+}
+
+bool uboot_env_retire(const struct uboot_env *env, uint8_t *byte)
+{
+	if (!env->redundant || env->scheme != UBOOT_REDUND_BOOL)
+		return false;
+	/* Clearing bits only: NOR flash takes it without an erase. */
+	*byte = UBOOT_ENV_OBSOLETE;
+	return true;
 }

@@ -84,8 +84,8 @@ int uboot_load_head(struct nvmem_device *dev,
 		if (head)
 			memcpy(head[i], buf + i * w->size, UBOOT_HEAD);
 	}
-	ret = uboot_env_parse(buf, w->redundant ? buf + w->size : NULL,
-			      w->size, env, why, whylen);
+	ret = uboot_env_parse_redund(buf, w->redundant ? buf + w->size : NULL,
+				     w->size, w->redund, env, why, whylen);
 out:
 	free(buf);
 	return ret;
@@ -119,7 +119,7 @@ int uboot_load_locked(struct nvmem_device *dev, struct uboot_layout *w,
 int uboot_store(struct nvmem_device *dev, const struct uboot_layout *w,
 		       const struct uboot_env *env)
 {
-	uint8_t *buf = malloc(w->size);
+	uint8_t *buf = malloc(w->size), retire;
 	int ret, target = 0;
 	ssize_t n;
 
@@ -132,6 +132,13 @@ int uboot_store(struct nvmem_device *dev, const struct uboot_layout *w,
 	if (ret == 0) {
 		n = nvmem_device_write_locked(dev, w->off[target], buf, w->size);
 		ret = n < 0 ? (int)n : ((size_t)n == w->size ? 0 : -EIO);
+	}
+	/* Boolean flags: only now that the new copy is whole, the old one
+	 * is marked obsolete. */
+	if (ret == 0 && uboot_env_retire(env, &retire)) {
+		n = nvmem_device_write_locked(dev, w->off[!target] +
+					      UBOOT_ENV_FLAGS_AT, &retire, 1);
+		ret = n < 0 ? (int)n : (n == 1 ? 0 : -EIO);
 	}
 	free(buf);
 	return ret;
