@@ -80,6 +80,12 @@ struct config_device {
 	unsigned int io_limit;		/* 0: default */
 	unsigned int write_timeout_ms;	/* 0: default */
 	unsigned int bus_timeout_ms;	/* 0: default */
+	/* key kernel-driver: what to do when a kernel driver has bound a
+	 * client at the address (factory.c) */
+	enum config_kernel_driver {
+		CONFIG_KDRIVER_USE,	/* serve its nvmem device (default) */
+		CONFIG_KDRIVER_REFUSE,
+	} kernel_driver;
 	/* Emulated chip instead of an adapter (demo, tests): the image
 	 * file it starts from, its bus clock, and optionally the byte
 	 * count after which it behaves as if unplugged. */
