@@ -22,6 +22,8 @@
 #include "core/perm.h"
 #include "core/provider.h"
 
+struct at24_chip;
+
 #define CONFIG_DEFAULT_PATH "/etc/nvmemfs.conf"
 
 enum config_provider {
@@ -92,6 +94,9 @@ struct config_device {
 	char *emulate;
 	unsigned int emulate_clock;	/* Hz, default 100000 */
 	int64_t emulate_unplug_at;	/* -1: never */
+	/* key emulate-chip: the part the emulated bus carries, when it is
+	 * not the configured chip (NULL: @chip), for --probe's tests */
+	const struct at24_chip *emulate_chip;
 
 	/* provider = sysfs */
 	char *kernel_name;	/* key "name" */

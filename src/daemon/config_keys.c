@@ -98,6 +98,8 @@ static const struct key_desc device_keys[] = {
 	    .providers = AT24),
 	DEV("bus-timeout", KEY_NUM, bus_timeout_ms, .max = 60000,
 	    .refuse = config_refuse_zero, .providers = AT24),
+	DEV("emulate-chip", KEY_CHIP, emulate_chip, .providers = AT24,
+	    .flags = KEY_NEEDS_EMULATE),
 	DEV("kernel-driver", KEY_CHOICE, kernel_driver, .providers = AT24,
 	    .choices = kernel_driver_choices),
 	DEV("emulate-clock", KEY_NUM, emulate_clock, .max = 3400000,
@@ -264,6 +266,13 @@ void config_parse_key(struct parser *p, const struct raw_section *s,
 		break;
 	case KEY_PERM:
 		parse_perm(p, s, k, field);
+		break;
+	case KEY_CHIP:
+		*(const struct at24_chip **)field = at24_chip_find(k->value);
+		if (!*(const struct at24_chip **)field)
+			config_perr(p, k->line, s->title, k->key,
+				    "unknown chip '%s' (known: %s)", k->value,
+				    at24_chip_names());
 		break;
 	case KEY_CHOICE:
 		for (i = 0; d->choices[i]; i++) {

@@ -24,6 +24,7 @@ enum key_type {
 	KEY_LAYOUT,	/* enum layout_kind */
 	KEY_FORMAT,	/* enum cell_format */
 	KEY_PERM,	/* mode, owner, group into a struct perm_override */
+	KEY_CHIP,	/* const struct at24_chip *, from the chip table */
 	KEY_CHOICE,	/* an enum: the index of the value in @choices */
 	KEY_LATER,	/* parsed with other keys, after the table */
 };

@@ -145,7 +145,8 @@ static int factory_check_macs(const struct config *cfg,
 static int factory_emulator(const struct config_device *cd,
 			    struct factory_emul *e)
 {
-	const struct at24_chip *chip = at24_chip_find(cd->chip);
+	const struct at24_chip *chip = cd->emulate_chip ? cd->emulate_chip :
+				       at24_chip_find(cd->chip);
 	uint8_t *image;
 	ssize_t n;
 	int fd, ret;

@@ -236,6 +236,10 @@ static void test_errors(void **state)
 		 "t.conf:6: [device a] kernel-driver: 'unbind' is not use or refuse");
 	load_bad("[device a]\nprovider = at24\nemulate = /img\naddress = 0x50\nchip = 24c02\nkernel-driver = use\n",
 		 "t.conf:6: [device a] kernel-driver: not valid with emulate = IMAGE (an emulated bus has no kernel driver)");
+	load_bad("[device a]\nprovider = at24\nemulate = /img\naddress = 0x50\nchip = 24c02\nemulate-chip = 24c03\n",
+		 "t.conf:6: [device a] emulate-chip: unknown chip '24c03' (known: 24c00,");
+	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c02\nemulate-chip = 24c32\n",
+		 "t.conf:6: [device a] emulate-chip: only valid with emulate = IMAGE");
 	load_bad(DEV "kernel-driver = use\n", "t.conf:4: [device a] kernel-driver: not valid for provider file");
 
 	/* cells */
