@@ -437,7 +437,9 @@ static bool manager_backing_present(const struct binding *b)
 		return !b->rdev || (stat(cd->path, &st) == 0 &&
 				    st.st_rdev == b->rdev);
 	case CONFIG_PROVIDER_AT24:
-		return !b->rdev || util_dev_present(b->rdev, false);
+		/* Through a kernel client: its nvmem device too. */
+		return (!b->rdev || util_dev_present(b->rdev, false)) &&
+		       (!b->kname[0] || kdevs_present(b->kname));
 	case CONFIG_PROVIDER_SYSFS:
 		return kdevs_present(cd->kernel_name);
 	}

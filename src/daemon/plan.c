@@ -114,7 +114,8 @@ static int plan_present(const struct config *cfg,
 		goto out;
 	if (ret < 0) {
 		if (bus >= 0 || probe)
-			fprintf(out, "  not present: %s\n", strerror(-ret));
+			fprintf(out, "  cannot be set up now: %s\n",
+				strerror(-ret));
 		ret = 0;
 		goto out;
 	}
