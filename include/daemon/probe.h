@@ -63,8 +63,9 @@ enum probe_width {
  * bytes point, so the first two differ unless its bytes repeat there; an
  * 8-bit part takes the second address byte as data (latched, never
  * written: no STOP follows it) and reads on from one past the first,
- * so both return what the 8-bit read at 0x01 does. The evidence goes to
- * @why.
+ * so both return what the 8-bit read at 0x01 does (a part that ignored
+ * the second byte would return what the read at 0x00 does: 8-bit too).
+ * The evidence goes to @why.
  */
 enum probe_width probe_width_verdict(const uint8_t *r16_0000,
 				     const uint8_t *r16_0040,

@@ -108,6 +108,13 @@ enum probe_width probe_width_verdict(const uint8_t *r16_0000,
 			 a, c);
 		return PROBE_WIDTH_8;
 	}
+	if (!memcmp(r16_0000, r8_00, PROBE_AT24_LEN) &&
+	    memcmp(r8_00, r8_01, PROBE_AT24_LEN)) {
+		snprintf(why, whylen,
+			 "two-byte word addresses 0x0000 and 0x0040 both read what the one-byte address 0x00 reads (%s ...), not what 0x01 reads (%s ...): the second byte was ignored",
+			 a, d);
+		return PROBE_WIDTH_8;
+	}
 	snprintf(why, whylen,
 		 "word addresses 0x0000, 0x0040, 0x00 and 0x01 read %s, %s, %s and %s ...: too much alike (an erased chip?) to tell",
 		 a, b, c, d);

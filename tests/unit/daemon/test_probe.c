@@ -129,6 +129,12 @@ static void test_width_verdict(void **state)
 	assert_int_equal(probe_width_verdict(r16a, r16b, r8a, r8b, why,
 					     sizeof(why)), PROBE_WIDTH_8);
 	assert_non_null(strstr(why, "taken as data"));
+	/* One that ignores the second byte: reads from 0. */
+	memcpy(r16a, mem, 16);
+	memcpy(r16b, mem, 16);
+	assert_int_equal(probe_width_verdict(r16a, r16b, r8a, r8b, why,
+					     sizeof(why)), PROBE_WIDTH_8);
+	assert_non_null(strstr(why, "was ignored"));
 	/* An erased chip: nothing to tell. */
 	memset(r16a, 0xff, 16);
 	memset(r16b, 0xff, 16);
