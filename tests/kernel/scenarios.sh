@@ -787,6 +787,40 @@ scenario_9() {
 	start_daemon "$W/s9.conf" || return
 	check "no client: served" wait_for 10 test -e "$MNT/board/nvmem"
 	check_eq "no client: a cell over i2c-dev" "$head" "$(cat "$MNT/board/cells/head")"
+	# --probe through hid-cp2112: a 16-bit part, as configured, and not
+	# one byte written (the emulator logs every data write).
+	local writes
+	writes=$(grep -c '^W [0-9]' "$W/emul-KDRV.log")
+	out=$("$NVMEMFS" --check-config --probe -c "$W/s9.conf" 2>&1)
+	check_eq "probe: exit status" 0 "$?"
+	case $out in
+	*"probe at24: answers like a 16-bit addressed part (two-byte word addresses 0x0000 and 0x0040 read different bytes"*"): as configured"*)
+		pass "probe: a 16-bit part through hid-cp2112" ;;
+	*) fail "probe: 16-bit part: '$out'" ;;
+	esac
+	case $out in
+	*"probe at24: 1 consecutive address answers from 0x50 (0x50-0x50); chip 24c512 occupies 1"*)
+		pass "probe: one address answers" ;;
+	*) fail "probe: addresses: '$out'" ;;
+	esac
+	check_eq "probe: no data written on the bus" "$writes" "$(grep -c '^W [0-9]' "$W/emul-KDRV.log")"
+	check "probe: the chip's bytes unchanged" cmp -s "$W/kd.orig" "$W/kd.img"
+	# An 8-bit part configured as a 24c32.
+	head -c 256 "$W/kd.orig" >"$W/kd8.img"
+	cp "$W/kd8.img" "$W/kd8.orig"
+	plug KDRV8 "$W/kd8.img" --width 8 --size 256 --page 8 || return
+	local kpid8=$PLUGGED
+	sed 's/^usb-serial = KDRV$/usb-serial = KDRV8/; s/^chip = 24c512$/chip = 24c32/; /^\[cell/,$d' \
+		"$W/s9.conf" >"$W/s9p.conf"
+	out=$("$NVMEMFS" --check-config --probe -c "$W/s9p.conf" 2>&1)
+	case $out in
+	*"probe at24: answers like an 8-bit addressed part"*"set chip to an 8-bit part (24c01 to 24c16) or address-width = 8"*)
+		pass "probe: an 8-bit part configured as 24c32, through hid-cp2112" ;;
+	*) fail "probe: 8-bit part: '$out'" ;;
+	esac
+	check "probe: the 8-bit chip's bytes unchanged" cmp -s "$W/kd8.orig" "$W/kd8.img"
+	check_eq "probe: no data written to the 8-bit chip" 0 "$(grep -c '^W [0-9]' "$W/emul-KDRV8.log")"
+	unplug "$kpid8"
 	# The kernel's at24 binds the address while the daemon has the chip.
 	echo "24c512 0x50" >"/sys/bus/i2c/devices/i2c-$bus/new_device"
 	wait_for 10 kernel_nvmem_name "$bus" >/dev/null
