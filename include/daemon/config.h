@@ -22,6 +22,8 @@
 #include "core/perm.h"
 #include "core/provider.h"
 
+struct at24_chip;
+
 #define CONFIG_DEFAULT_PATH "/etc/nvmemfs.conf"
 
 enum config_provider {
@@ -80,12 +82,21 @@ struct config_device {
 	unsigned int io_limit;		/* 0: default */
 	unsigned int write_timeout_ms;	/* 0: default */
 	unsigned int bus_timeout_ms;	/* 0: default */
+	/* key kernel-driver: what to do when a kernel driver has bound a
+	 * client at the address (factory.c) */
+	enum config_kernel_driver {
+		CONFIG_KDRIVER_USE,	/* serve its nvmem device (default) */
+		CONFIG_KDRIVER_REFUSE,
+	} kernel_driver;
 	/* Emulated chip instead of an adapter (demo, tests): the image
 	 * file it starts from, its bus clock, and optionally the byte
 	 * count after which it behaves as if unplugged. */
 	char *emulate;
 	unsigned int emulate_clock;	/* Hz, default 100000 */
 	int64_t emulate_unplug_at;	/* -1: never */
+	/* key emulate-chip: the part the emulated bus carries, when it is
+	 * not the configured chip (NULL: @chip), for --probe's tests */
+	const struct at24_chip *emulate_chip;
 
 	/* provider = sysfs */
 	char *kernel_name;	/* key "name" */

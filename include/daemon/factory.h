@@ -35,6 +35,22 @@ struct factory_emul {
 int factory_build(const struct config *cfg, const struct config_device *cd,
 		  struct factory_emul *emul, int bus,
 		  struct nvmem_device **devp, dev_t *rdevp);
+/*
+ * provider = at24 on bus @bus: is a kernel driver bound at the chip's
+ * address (i2c.h), and what would factory_build() do about it? 0: no
+ * driver, the chip is driven over /dev/i2c-N; FACTORY_KCLIENT_USE:
+ * served through the driver's nvmem device @ci->nvmem;
+ * FACTORY_KCLIENT_REFUSE: refused (kernel-driver = refuse, or a driver
+ * without an nvmem device). Or -errno.
+ */
+struct i2c_client_info;
+enum {
+	FACTORY_KCLIENT_USE = 1,
+	FACTORY_KCLIENT_REFUSE = 2,
+};
+int factory_kernel_client(const struct config_device *cd, int bus,
+			  struct i2c_client_info *ci);
+
 /* Plug an emulated chip back in (SIGUSR2); a no-op without one. */
 void factory_emul_replug(struct factory_emul *emul);
 void factory_emul_free(struct factory_emul *emul);

@@ -76,4 +76,37 @@ unsigned int i2c_adapter_max_write(const struct i2c_adapter *ad);
 void i2c_adapter_set_limits(struct i2c_adapter *ad, unsigned int max_read,
 			    unsigned int max_write);
 
+/*
+ * The kernel's side of a bus: a client device that the kernel made at an
+ * address (device tree, new_device) and the driver bound to it. I2C_RDWR
+ * does not check for one, so a user-space driver must ask before it
+ * talks to a chip that a kernel driver owns. Read from sysfs under @root
+ * (I2C_SYSFS_ROOT; tests give a tree of their own).
+ */
+#define I2C_SYSFS_ROOT		"/sys/bus/i2c/devices"
+
+struct i2c_client_info {
+	char name[32];		/* "1-0050" */
+	char driver[64];	/* "at24"; empty: no driver bound */
+	char nvmem[64];		/* its nvmem device ("1-00500"), or empty */
+};
+
+/* The client at @addr on bus @bus: 1 with *@ci filled when one exists
+ * (bound to a driver or not), 0 when there is none, or -errno. */
+int i2c_client_lookup(const char *root, int bus, uint16_t addr,
+		      struct i2c_client_info *ci);
+
+/* The adapter that a configuration names, for --check-config (the
+ * daemon is told by udev): bus number @bus if >= 0, else the lowest
+ * whose name matches @name_glob, or whose bridge has USB serial (or HID
+ * uniq) @usb_serial. Its number, or -ENOENT. */
+int i2c_adapter_find(const char *root, int bus, const char *name_glob,
+		     const char *usb_serial);
+
+/* The client that kernel nvmem device @nvmem (under @nvmem_root, i.e.
+ * /sys/bus/nvmem/devices) belongs to: 0 with its bus and address, or
+ * -ENOENT when it is no I2C client's. */
+int i2c_client_of_nvmem(const char *nvmem_root, const char *nvmem, int *bus,
+			uint16_t *addr);
+
 #endif

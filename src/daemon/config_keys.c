@@ -49,6 +49,12 @@ static bool refuse_address(uint64_t v, char *why, size_t len)
 	return v < 0x03 || v > 0x77;
 }
 
+static const char *const kernel_driver_choices[] = {
+	[CONFIG_KDRIVER_USE] = "use",
+	[CONFIG_KDRIVER_REFUSE] = "refuse",
+	NULL,
+};
+
 static const struct key_desc device_keys[] = {
 	{ .name = "provider", .type = KEY_LATER },
 	DEV("read-only", KEY_TRI, read_only),
@@ -94,6 +100,10 @@ static const struct key_desc device_keys[] = {
 	    .providers = AT24),
 	DEV("bus-timeout", KEY_NUM, bus_timeout_ms, .max = 60000,
 	    .refuse = config_refuse_zero, .providers = AT24),
+	DEV("emulate-chip", KEY_CHIP, emulate_chip, .providers = AT24,
+	    .flags = KEY_NEEDS_EMULATE),
+	DEV("kernel-driver", KEY_CHOICE, kernel_driver, .providers = AT24,
+	    .choices = kernel_driver_choices),
 	DEV("emulate-clock", KEY_NUM, emulate_clock, .max = 3400000,
 	    .refuse = refuse_slow_clock, .providers = AT24,
 	    .flags = KEY_NEEDS_EMULATE),
@@ -207,6 +217,7 @@ void config_parse_key(struct parser *p, const struct raw_section *s,
 		      void *base)
 {
 	void *field = (char *)base + d->offset;
+	size_t i;
 	bool b;
 
 	switch (d->type) {
@@ -257,6 +268,24 @@ void config_parse_key(struct parser *p, const struct raw_section *s,
 		break;
 	case KEY_PERM:
 		parse_perm(p, s, k, field);
+		break;
+	case KEY_CHIP:
+		*(const struct at24_chip **)field = at24_chip_find(k->value);
+		if (!*(const struct at24_chip **)field)
+			config_perr(p, k->line, s->title, k->key,
+				    "unknown chip '%s' (known: %s)", k->value,
+				    at24_chip_names());
+		break;
+	case KEY_CHOICE:
+		for (i = 0; d->choices[i]; i++) {
+			if (!strcmp(k->value, d->choices[i])) {
+				*(int *)field = i;
+				return;
+			}
+		}
+		config_perr(p, k->line, s->title, k->key,
+			    "'%s' is not %s or %s", k->value, d->choices[0],
+			    d->choices[1]);
 		break;
 	case KEY_LATER:
 		break;
@@ -353,6 +382,10 @@ static void check_device_keys(struct parser *p, const struct raw_section *s,
 			config_perr(p, k->line, s->title, k->key,
 				    "only valid with layout = u-boot-env");
 	}
+	k = config_find_key(s, "kernel-driver");
+	if (k && d->emulate)
+		config_perr(p, k->line, s->title, k->key,
+			    "not valid with emulate = IMAGE (an emulated bus has no kernel driver)");
 	/* "none", or the file to flock() with fw_setenv (an absolute path). */
 	k = config_find_key(s, "env-lock");
 	if (k && strcmp(k->value, "none") && k->value[0] != '/')

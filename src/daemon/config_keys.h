@@ -24,6 +24,8 @@ enum key_type {
 	KEY_LAYOUT,	/* enum layout_kind */
 	KEY_FORMAT,	/* enum cell_format */
 	KEY_PERM,	/* mode, owner, group into a struct perm_override */
+	KEY_CHIP,	/* const struct at24_chip *, from the chip table */
+	KEY_CHOICE,	/* an enum: the index of the value in @choices */
 	KEY_LATER,	/* parsed with other keys, after the table */
 };
 
@@ -44,6 +46,7 @@ struct key_desc {
 	bool (*refuse)(uint64_t v, char *why, size_t len);
 	unsigned int providers;	/* bits of enum config_provider; 0: all */
 	unsigned int flags;
+	const char *const *choices;	/* KEY_CHOICE, NULL-terminated */
 };
 
 #define DEV(n, t, f, ...)	{ .name = n, .type = t, \

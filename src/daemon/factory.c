@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "core/mac_cell.h"
 #include "core/nvmem.h"
 #include "daemon/factory.h"
@@ -144,7 +145,8 @@ static int factory_check_macs(const struct config *cfg,
 static int factory_emulator(const struct config_device *cd,
 			    struct factory_emul *e)
 {
-	const struct at24_chip *chip = at24_chip_find(cd->chip);
+	const struct at24_chip *chip = cd->emulate_chip ? cd->emulate_chip :
+				       at24_chip_find(cd->chip);
 	uint8_t *image;
 	ssize_t n;
 	int fd, ret;
@@ -199,6 +201,65 @@ static int factory_open_at24(const struct config_device *cd,
 	};
 
 	return at24_provider_open(&p, ad, priv, info);
+}
+
+int factory_kernel_client(const struct config_device *cd, int bus,
+			  struct i2c_client_info *ci)
+{
+	int ret;
+
+	if (cd->provider != CONFIG_PROVIDER_AT24 || cd->emulate || bus < 0)
+		return 0;
+	ret = i2c_client_lookup(I2C_SYSFS_ROOT, bus, cd->address, ci);
+	if (ret <= 0 || !ci->driver[0])
+		return ret < 0 ? ret : 0;	/* no client, or unbound */
+	if (cd->kernel_driver == CONFIG_KDRIVER_USE && ci->nvmem[0])
+		return FACTORY_KCLIENT_USE;
+	return FACTORY_KCLIENT_REFUSE;
+}
+
+/*
+ * A kernel driver bound at the chip's address owns the chip: I2C_RDWR
+ * checks nothing, and our transfers would interleave with its page
+ * writes and move the address pointer under its reads. Serve the
+ * driver's nvmem device instead (kernel-driver = use), or refuse and say
+ * how to unbind it. 1 when @ci's nvmem device was opened into *@priv,
+ * 0 when there is no driver (the chip is ours), -EINVAL when refused
+ * (logged with file and line), or another -errno.
+ */
+static int factory_open_kernel(const struct config *cfg,
+			       const struct config_device *cd, int bus,
+			       void **priv, struct nvmem_provider_info *info,
+			       char *backing, size_t size)
+{
+	struct i2c_client_info ci;
+	char section[300];
+	int ret;
+
+	ret = factory_kernel_client(cd, bus, &ci);
+	if (ret <= 0)
+		return ret;
+	snprintf(section, sizeof(section), "device %s", cd->name);
+	if (ret == FACTORY_KCLIENT_REFUSE) {
+		config_error(cfg, config_device_line(cd, "address"), section,
+			     "address",
+			     "%s (%s) is bound to a kernel driver%s; unbind it with 'echo %s > /sys/bus/i2c/drivers/%s/unbind'%s",
+			     ci.name, ci.driver,
+			     ci.nvmem[0] ? "" : " without an nvmem device",
+			     ci.name, ci.driver,
+			     cd->kernel_driver == CONFIG_KDRIVER_REFUSE ?
+			     " (kernel-driver = refuse)" : "");
+		return -EINVAL;
+	}
+	ret = sysfs_provider_open(SYSFS_NVMEM_ROOT, ci.nvmem,
+				  cd->read_only == 1, priv, info);
+	if (ret < 0)
+		return ret;
+	log_notice("%s: %s (%s) is bound to the kernel's driver: served through its nvmem device %s; chip, page-size, address-width, io-limit, write-timeout and bus-timeout do not apply",
+		   cd->name, ci.name, ci.driver, ci.nvmem);
+	snprintf(backing, size, "kernel %s client %s, nvmem device %s",
+		 ci.driver, ci.name, ci.nvmem);
+	return 1;
 }
 
 /*
@@ -258,6 +319,19 @@ int factory_build(const struct config *cfg, const struct config_device *cd,
 		} else {
 			char node[32];
 
+			ret = factory_open_kernel(cfg, cd, bus, &priv, &info,
+						  backing, sizeof(backing));
+			if (ret < 0)
+				return ret;
+			snprintf(node, sizeof(node), "/dev/i2c-%d", bus);
+			if (ret == 1) {
+				/* Removed with the adapter: the i2c-dev node
+				 * stays the binding's backing. */
+				ops = &sysfs_provider_ops;
+				if (stat(node, &st) == 0)
+					rdev = st.st_rdev;
+				break;
+			}
 			ret = i2c_adapter_open_dev(bus, &ad);
 			if (ret < 0)
 				return ret;

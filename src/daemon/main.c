@@ -44,6 +44,7 @@ struct options {
 	bool debug;
 	bool single_thread;
 	bool check_config;
+	bool probe;
 	bool subtype_given;
 	enum uevent_source source;
 	struct fuse_args fuse_args;
@@ -64,12 +65,16 @@ static void usage(FILE *out)
 		"      --uevent-source=SRC   auto | udev | kernel\n"
 		"      --check-config        validate the configuration, print what\n"
 		"                            would be served, and exit\n"
+		"      --probe               with --check-config: also read each present\n"
+		"                            device and report what its bytes and chip\n"
+		"                            suggest (U-Boot env size, ONIE header, AT24\n"
+		"                            address width)\n"
 		"  -V, --version             print the version and exit\n"
 		"  -h, --help                print this help and exit\n",
 		CONFIG_DEFAULT_PATH);
 }
 
-enum { OPT_UEVENT = 256, OPT_CHECK };
+enum { OPT_UEVENT = 256, OPT_CHECK, OPT_PROBE };
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -77,6 +82,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "uevent-source", required_argument, NULL, OPT_UEVENT },
 		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "probe", no_argument, NULL, OPT_PROBE },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -122,6 +128,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_CHECK:
 			o->check_config = true;
 			break;
+		case OPT_PROBE:
+			o->probe = true;
+			break;
 		case 'V':
 			printf("nvmemfs %s\n", NVMEMFS_VERSION);
 			exit(0);
@@ -150,6 +159,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		o->mountpoint = pos[1];
 	} else if (npos == 1) {
 		o->mountpoint = pos[0];
+	}
+	if (o->probe && !o->check_config) {
+		fprintf(stderr, "nvmemfs: --probe goes with --check-config\n");
+		return -EINVAL;
 	}
 	if (!o->mountpoint && !o->check_config) {
 		fprintf(stderr, "nvmemfs: no mount point given\n");
@@ -390,7 +403,7 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, &o) < 0 || load_config(&o, &cfg) < 0)
 		goto out_args;
 	if (o.check_config) {
-		status = plan_print(cfg, stdout) < 0 ? 1 : 0;
+		status = plan_print(cfg, stdout, o.probe) < 0 ? 1 : 0;
 		goto out_cfg;
 	}
 

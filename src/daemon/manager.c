@@ -20,6 +20,8 @@
 #include "daemon/kdevs.h"
 #include "daemon/manager.h"
 #include "daemon/match.h"
+#include "providers/i2c.h"
+#include "providers/sysfs.h"
 
 /*
  * One configured device and what it is bound to.
@@ -28,12 +30,20 @@
  * @rdev: device number of the backing node (0 for regular files), to
  *        recognise its remove event, when the node may already be gone.
  * @emul: an emulated chip's bus, kept across unplugs (factory.h).
+ * @bus: at24 on a real bus: the adapter last matched, -1 before; with
+ *       @kname, the kernel nvmem device it is served through (empty: over
+ *       /dev/i2c-N), and @refused when a kernel driver's client kept it
+ *       from binding: what manager_kclient() needs to follow a kernel
+ *       driver binding and unbinding at the address.
  */
 struct binding {
 	const struct config_device *cfg;
 	struct nvmem_device *dev;
 	dev_t rdev;
 	struct factory_emul emul;
+	int bus;
+	char kname[64];
+	bool refused;
 };
 
 /* @lock serialises every change of the bindings and of @kdevs: the
@@ -71,8 +81,10 @@ int manager_new(const struct config *cfg, struct manager **out)
 		free(m);
 		return -ENOMEM;
 	}
-	for (i = 0; i < cfg->ndevices; i++)
+	for (i = 0; i < cfg->ndevices; i++) {
 		m->bindings[i].cfg = &cfg->devices[i];
+		m->bindings[i].bus = -1;
+	}
 	m->nbindings = cfg->ndevices;
 	pthread_mutex_init(&m->lock, NULL);
 	*out = m;
@@ -88,6 +100,7 @@ static void manager_unbind(struct binding *b, const char *why)
 	nvmem_device_put(b->dev);
 	b->dev = NULL;
 	b->rdev = 0;
+	b->kname[0] = '\0';
 }
 
 void manager_free(struct manager *m)
@@ -116,11 +129,16 @@ void manager_free(struct manager *m)
 static int manager_bind(struct manager *m, struct binding *b, int bus)
 {
 	const struct config_device *cd = b->cfg;
+	struct i2c_client_info ci;
 	struct nvmem_device *dev;
 	dev_t rdev;
 	int ret;
 
+	if (bus >= 0)
+		b->bus = bus;
 	ret = factory_build(m->cfg, b->cfg, &b->emul, bus, &dev, &rdev);
+	b->refused = ret == -EINVAL && factory_kernel_client(cd, bus, &ci) ==
+				       FACTORY_KCLIENT_REFUSE;
 	if (ret < 0)
 		return ret;
 	ret = nvmem_device_register(dev);
@@ -142,6 +160,11 @@ static int manager_bind(struct manager *m, struct binding *b, int bus)
 	}
 	b->dev = dev;
 	b->rdev = rdev;
+	if (factory_kernel_client(cd, bus, &ci) == FACTORY_KCLIENT_USE) {
+		snprintf(b->kname, sizeof(b->kname), "%s", ci.nvmem);
+		/* Served under the section's name, not twice. */
+		kdevs_event(&m->kdevs, m->cfg, b->kname, false);
+	}
 	return 0;
 
 err_put:
@@ -291,6 +314,67 @@ static void manager_added(struct manager *m, struct binding *b,
 			strerror(-ret));
 }
 
+/*
+ * A kernel nvmem device came or went: is it a kernel driver's client at
+ * the address of an at24 binding? A driver bound after the adapter came
+ * (new_device, a module loaded late) takes the chip over: the binding is
+ * rebuilt, and the factory serves the driver's nvmem device or refuses
+ * (kernel-driver). A driver that goes leaves the chip to /dev/i2c-N
+ * again, unless its adapter is going too: when the adapter is removed
+ * its clients go first, and the i2c-dev remove follows at once. True
+ * when a binding claims the nvmem device (kdevs.c must not serve it
+ * twice).
+ */
+static bool manager_kclient(struct manager *m, const struct uevent_event *ev)
+{
+	struct i2c_client_info ci;
+	bool claimed = false, waited = false;
+	char node[32];
+	uint16_t addr;
+	size_t i;
+	int bus;
+
+	if (ev->action == UEVENT_ADD &&
+	    i2c_client_of_nvmem(SYSFS_NVMEM_ROOT, ev->sysname, &bus, &addr) < 0)
+		return false;
+	for (i = 0; i < m->nbindings; i++) {
+		struct binding *b = &m->bindings[i];
+		const struct config_device *cd = b->cfg;
+
+		if (cd->provider != CONFIG_PROVIDER_AT24 || cd->emulate ||
+		    b->bus < 0)
+			continue;
+		if (ev->action == UEVENT_ADD) {
+			if (b->bus != bus || cd->address != addr)
+				continue;
+			if (!strcmp(b->kname, ev->sysname)) {
+				claimed = true;
+				continue;
+			}
+			if (!b->dev && b->refused)
+				continue;	/* said so already */
+			manager_unbind(b, "a kernel driver bound its address");
+			manager_bind(m, b, bus);
+			claimed |= !strcmp(b->kname, ev->sysname);
+			continue;
+		}
+		if (strcmp(b->kname, ev->sysname) && !b->refused)
+			continue;
+		claimed |= !strcmp(b->kname, ev->sysname);
+		manager_unbind(b, "the kernel driver at its address went");
+		if (!waited) {
+			usleep(100 * 1000);
+			waited = true;
+		}
+		snprintf(node, sizeof(node), "i2c-%d", b->bus);
+		if (!util_sysfs_attr(I2C_SYSFS_ROOT, node, "name", ci.name,
+				     sizeof(ci.name)) &&
+		    factory_kernel_client(cd, b->bus, &ci) == 0)
+			manager_bind(m, b, b->bus);
+	}
+	return claimed;
+}
+
 void manager_uevent(struct manager *m, const struct uevent_event *ev)
 {
 	bool claimed = false;
@@ -311,6 +395,8 @@ void manager_uevent(struct manager *m, const struct uevent_event *ev)
 		else
 			manager_added(m, b, ev, bus);
 	}
+	if (!claimed && !strcmp(ev->subsystem, "nvmem"))
+		claimed = manager_kclient(m, ev);
 	if (!claimed && !strcmp(ev->subsystem, "nvmem"))
 		kdevs_event(&m->kdevs, m->cfg, ev->sysname,
 			    ev->action == UEVENT_ADD);
@@ -351,7 +437,9 @@ static bool manager_backing_present(const struct binding *b)
 		return !b->rdev || (stat(cd->path, &st) == 0 &&
 				    st.st_rdev == b->rdev);
 	case CONFIG_PROVIDER_AT24:
-		return !b->rdev || util_dev_present(b->rdev, false);
+		/* Through a kernel client: its nvmem device too. */
+		return (!b->rdev || util_dev_present(b->rdev, false)) &&
+		       (!b->kname[0] || kdevs_present(b->kname));
 	case CONFIG_PROVIDER_SYSFS:
 		return kdevs_present(cd->kernel_name);
 	}

@@ -2,12 +2,18 @@
 /*
  * --check-config (plan.h).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "core/nvmem.h"
+#include "daemon/factory.h"
 #include "daemon/manager.h"
 #include "daemon/plan.h"
+#include "daemon/probe.h"
+#include "providers/i2c.h"
 
 /* The configured mode, owner and group. */
 static void plan_print_perm(FILE *out, const char *what,
@@ -78,7 +84,61 @@ static void plan_print_cells(FILE *out, const struct config_device *cd)
 	}
 }
 
-int plan_print(const struct config *cfg, FILE *out)
+/*
+ * Build @cd's device as the daemon would now (an at24 on a real bus too,
+ * on the adapter its section names: the daemon is told by udev, we look
+ * in sysfs), say where it comes from, and with @probe what its bytes and
+ * chip suggest. -EINVAL when the daemon would refuse it (logged with
+ * file and line by the factory), else 0.
+ */
+static int plan_present(const struct config *cfg,
+			const struct config_device *cd, bool probe, FILE *out)
+{
+	struct factory_emul emul = { 0 };
+	struct i2c_adapter *ad = NULL;
+	struct i2c_client_info ci;
+	struct nvmem_device *dev;
+	int bus = -1, ret;
+	dev_t rdev;
+
+	if (cd->provider == CONFIG_PROVIDER_AT24 && !cd->emulate) {
+		bus = i2c_adapter_find(I2C_SYSFS_ROOT, cd->bus, cd->adapter,
+				       cd->usb_serial);
+		if (bus < 0) {
+			fprintf(out, "  adapter not present (served when udev reports it)\n");
+			return 0;
+		}
+	}
+	ret = factory_build(cfg, cd, &emul, bus, &dev, &rdev);
+	if (ret == -EINVAL)
+		goto out;
+	if (ret < 0) {
+		if (bus >= 0 || probe)
+			fprintf(out, "  cannot be set up now: %s\n",
+				strerror(-ret));
+		ret = 0;
+		goto out;
+	}
+	if (bus >= 0)
+		fprintf(out, "  present: %s\n", nvmem_device_backing(dev));
+	if (probe) {
+		if (emul.ad)
+			ad = i2c_adapter_get(emul.ad);
+		else if (bus >= 0 && factory_kernel_client(cd, bus, &ci) != 0)
+			fprintf(out, "  probe at24: chip not probed: the kernel's client %s (%s) owns it\n",
+				ci.name, ci.driver);
+		else if (bus >= 0 && i2c_adapter_open_dev(bus, &ad) < 0)
+			ad = NULL;
+		probe_device(cd, dev, ad, out);
+		i2c_adapter_put(ad);
+	}
+	nvmem_device_put(dev);
+out:
+	factory_emul_free(&emul);
+	return ret;
+}
+
+int plan_print(const struct config *cfg, FILE *out, bool probe)
 {
 	char backing[600];
 	size_t i;
@@ -106,6 +166,10 @@ int plan_print(const struct config *cfg, FILE *out)
 				"absent (registered when udev reports it)");
 		plan_print_perm(out, "files", &cd->perm);
 		plan_print_cells(out, cd);
+		if ((probe || (cd->provider == CONFIG_PROVIDER_AT24 &&
+			       !cd->emulate)) &&
+		    plan_present(cfg, cd, probe, out) < 0)
+			ret = -EINVAL;
 	}
-	return 0;
+	return ret;
 }

@@ -112,8 +112,15 @@ static unsigned int emul_budget(struct i2c_emul *e, unsigned int n)
 /* @smbus: the request came through the SMBus block-read op. */
 /*
  * The messages of one transfer to chip @c (its I2C address block
- * @block), as the chip takes them: a write sets the word address and may
- * carry data into the page buffer, a read streams from the address on.
+ * @block), as the chip takes them. A write's first bytes are the word
+ * address (one byte on 8-bit parts, two on 16-bit ones), the rest data
+ * latched into the page buffer, the pointer moving inside the page as it
+ * goes; a read streams from the pointer. The page buffer is committed
+ * only by the STOP that ends a transfer whose last message is that write
+ * (a write cycle follows): a repeated start abandons it. So an 8-bit part
+ * given a 16-bit address and a repeated start takes the second address
+ * byte as data, is left pointing one past the first, and writes nothing;
+ * a 16-bit part given only its high address byte keeps its old pointer.
  * 0, or -errno when the transfer was cut (an unplug mid-message).
  */
 static int emul_chip_xfer(struct i2c_emul *e, struct emul_chip *c,
@@ -121,14 +128,17 @@ static int emul_chip_xfer(struct i2c_emul *e, struct emul_chip *c,
 			  unsigned int bytes)
 {
 	uint32_t block_size = 1u << c->chip->addr_width, word;
-	unsigned int i, j, hdr = c->chip->addr_width / 8, pass;
+	uint32_t page = c->chip->page_size, base;
+	unsigned int i, j, hdr = c->chip->addr_width / 8, pass, data;
+	uint8_t latched[AT24_MAX_PAGE_SIZE];
+	uint32_t latched_at[AT24_MAX_PAGE_SIZE];
 
 	for (i = 0; i < n; i++) {
 		struct i2c_msg *m = &msgs[i];
 
 		if (!(m->flags & I2C_M_RD)) {
 			if (m->len < hdr)
-				return -EINVAL;
+				continue;	/* address incomplete */
 			word = hdr == 2 ? (m->buf[0] << 8 | m->buf[1]) : m->buf[0];
 			c->pointer = (block * block_size + word) % c->span;
 			if (m->len == hdr) {
@@ -136,20 +146,27 @@ static int emul_chip_xfer(struct i2c_emul *e, struct emul_chip *c,
 					e->st.polls_acked++;
 				continue;
 			}
-			/* Data: auto-increment inside the page only, as the
-			 * chip's page buffer does. */
+			/* Data into the page buffer: auto-increment inside
+			 * the page only, a page's worth at most (more wraps
+			 * over the same bytes, the last one wins). */
 			pass = emul_budget(e, m->len - hdr);
+			data = 0;
 			for (j = 0; j < pass; j++) {
-				uint32_t page = c->chip->page_size;
-				uint32_t base = c->pointer - c->pointer % page;
-
-				if (!c->chip->read_only)
-					c->mem[c->pointer] = m->buf[hdr + j];
+				base = c->pointer - c->pointer % page;
+				latched[j % page] = m->buf[hdr + j];
+				latched_at[j % page] = c->pointer;
 				c->pointer = base + (c->pointer + 1) % page;
+				if (data < page)
+					data++;
 			}
 			e->st.data_bytes += pass;
 			if (pass < m->len - hdr)
 				return -ENODEV;	/* cut off mid-message */
+			if (i != n - 1)
+				continue;	/* repeated start: abandoned */
+			if (!c->chip->read_only)
+				for (j = 0; j < data; j++)
+					c->mem[latched_at[j]] = latched[j];
 			c->busy_until_ns = emul_now_ns() +
 					   emul_bus_ns(e, bytes) +
 					   c->t_wr_us * 1000ull;

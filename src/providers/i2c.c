@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* I2C adapters: shared, locked, and the real /dev/i2c-N transport. */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -324,4 +326,144 @@ int i2c_adapter_open_dev(int bus, struct i2c_adapter **out)
 out:
 	pthread_mutex_unlock(&i2c_open_lock);
 	return ret;
+}
+
+/* ---- the kernel's clients ---- */
+
+int i2c_client_lookup(const char *root, int bus, uint16_t addr,
+		      struct i2c_client_info *ci)
+{
+	char path[PATH_MAX / 2], link[PATH_MAX], attr[PATH_MAX];
+	struct dirent *de;
+	const char *base;
+	ssize_t n;
+	DIR *d;
+
+	memset(ci, 0, sizeof(*ci));
+	snprintf(ci->name, sizeof(ci->name), "%d-%04x", bus, addr);
+	snprintf(path, sizeof(path), "%s/%s", root, ci->name);
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	/* "driver" links to /sys/bus/i2c/drivers/NAME while one is bound. */
+	snprintf(attr, sizeof(attr), "%s/driver", path);
+	n = readlink(attr, link, sizeof(link) - 1);
+	if (n > 0) {
+		link[n] = '\0';
+		base = strrchr(link, '/');
+		snprintf(ci->driver, sizeof(ci->driver), "%.63s",
+			 base ? base + 1 : link);
+	}
+	/* The nvmem device the driver registered is a child device of the
+	 * client, the one directory with an "nvmem" attribute (at24's
+	 * legacy "eeprom" file sits on the client itself). */
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(ci->nvmem))
+			continue;
+		snprintf(attr, sizeof(attr), "%s/%s/nvmem", path, de->d_name);
+		if (access(attr, F_OK) == 0) {
+			strcpy(ci->nvmem, de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	return 1;
+}
+
+int i2c_client_of_nvmem(const char *nvmem_root, const char *nvmem, int *bus,
+			uint16_t *addr)
+{
+	char path[PATH_MAX], real[PATH_MAX], *slash, *client;
+	unsigned int a;
+	int b, end = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", nvmem_root, nvmem);
+	if (!realpath(path, real))
+		return -ENOENT;
+	/* .../i2c-1/1-0050/1-00500: the parent is the client. */
+	slash = strrchr(real, '/');
+	if (!slash || slash == real)
+		return -ENOENT;
+	*slash = '\0';
+	client = strrchr(real, '/');
+	client = client ? client + 1 : real;
+	if (sscanf(client, "%d-%4x%n", &b, &a, &end) != 2 ||
+	    client[end] != '\0' || strlen(client) != (size_t)end ||
+	    end < 6 || a > 0x3ff)
+		return -ENOENT;
+	*bus = b;
+	*addr = a;
+	return 0;
+}
+
+/* Does an ancestor of @dir (a resolved sysfs path) carry USB serial or
+ * HID uniq @serial? As uevent.c reads them from udev: the USB device's
+ * serial first, else the HID device's HID_UNIQ. */
+static bool i2c_ancestor_serial(char *dir, const char *serial)
+{
+	char attr[PATH_MAX], buf[256], *line;
+	char *slash;
+	FILE *f;
+
+	for (; (slash = strrchr(dir, '/')) && slash != dir; *slash = '\0') {
+		if (snprintf(attr, sizeof(attr), "%s/idVendor", dir) >=
+		    (int)sizeof(attr))
+			return false;
+		if (access(attr, F_OK) == 0) {
+			if (util_sysfs_attr(dir, ".", "serial", buf,
+					    sizeof(buf)) < 0)
+				return false;
+			return !strcmp(buf, serial);
+		}
+		if (snprintf(attr, sizeof(attr), "%s/uevent", dir) >=
+		    (int)sizeof(attr))
+			return false;
+		f = fopen(attr, "re");
+		if (!f)
+			continue;
+		while ((line = fgets(buf, sizeof(buf), f))) {
+			line[strcspn(line, "\n")] = '\0';
+			if (!strncmp(line, "HID_UNIQ=", 9) && line[9]) {
+				fclose(f);
+				return !strcmp(line + 9, serial);
+			}
+		}
+		fclose(f);
+	}
+	return false;
+}
+
+int i2c_adapter_find(const char *root, int bus, const char *name_glob,
+		     const char *usb_serial)
+{
+	char node[32], name[128], path[PATH_MAX], real[PATH_MAX];
+	struct dirent *de;
+	int best = -1, n;
+	DIR *d;
+
+	d = opendir(root);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (sscanf(de->d_name, "i2c-%d", &n) != 1)
+			continue;
+		snprintf(node, sizeof(node), "i2c-%d", n);
+		if (strcmp(node, de->d_name) || (best >= 0 && n > best))
+			continue;
+		if (bus >= 0 && n != bus)
+			continue;
+		if (name_glob &&
+		    (util_sysfs_attr(root, node, "name", name, sizeof(name)) < 0 ||
+		     fnmatch(name_glob, name, 0)))
+			continue;
+		if (usb_serial) {
+			snprintf(path, sizeof(path), "%s/%s", root, node);
+			if (!realpath(path, real) ||
+			    !i2c_ancestor_serial(real, usb_serial))
+				continue;
+		}
+		best = n;
+	}
+	closedir(d);
+	return best >= 0 ? best : -ENOENT;
 }

@@ -27,11 +27,16 @@
 #      the bound gives EIO and the device stays served
 #   8  SIGTERM in the middle of a whole-EEPROM read through a CP2112: the
 #      reader gets ENODEV and the daemon exits within about one chunk
+#   9  provider at24 where the kernel's at24 driver binds the address
+#      (new_device): kernel-driver = use serves its nvmem device (also
+#      when it binds after the daemon took the chip), refuse names the
+#      client and the unbind command and takes the chip once unbound;
+#      an unplug mid-read still gives ENODEV
 set -uo pipefail
 
 B=$(readlink -f "${1:?build directory}")
 shift
-SCENARIOS=${*:-1 2 3 4 5 6 7 8}
+SCENARIOS=${*:-1 2 3 4 5 6 7 8 9}
 NVMEMFS=$B/nvmemfs
 EMUL=$B/tests/kernel/cp2112-emul
 FSPROBE=$B/tests/integration/fsprobe
@@ -748,6 +753,156 @@ CONF
 	check "SIGTERM: unmounted" eval "! mountpoint -q '$MNT'"
 	cleanup
 	check_kernel_log "scenario 8"
+}
+
+# s9_conf FILE MODE: the CP2112 KDRV's 24c512 as provider at24.
+s9_conf() {
+	cat >"$1" <<CONF
+[nvmemfs]
+kernel-devices = yes
+[device board]
+provider = at24
+usb-serial = KDRV
+address = 0x50
+chip = 24c512
+kernel-driver = $2
+[cell board/head]
+offset = 0x10
+size = 8
+format = hex
+CONF
+}
+
+scenario_9() {
+	echo "--- scenario 9: provider at24 beside the kernel's at24 driver"
+	image "$W/kd.img" 10
+	cp "$W/kd.img" "$W/kd.orig"
+	plug KDRV "$W/kd.img" || return
+	local kpid=$PLUGGED bus name client out err head
+	bus=$(cp2112_bus KDRV)
+	client=$bus-0050
+	head=$(hexof "$W/kd.orig" 16 8)
+	s9_conf "$W/s9.conf" use
+	s9_conf "$W/s9r.conf" refuse
+
+	# No client yet: the chip is driven over /dev/i2c-N.
+	start_daemon "$W/s9.conf" || return
+	check "no client: served" wait_for 10 test -e "$MNT/board/nvmem"
+	check_eq "no client: a cell over i2c-dev" "$head" "$(cat "$MNT/board/cells/head")"
+	# --probe through hid-cp2112: a 16-bit part, as configured, and not
+	# one byte written (the emulator logs every data write).
+	local writes
+	writes=$(grep -c '^W [0-9]' "$W/emul-KDRV.log")
+	out=$("$NVMEMFS" --check-config --probe -c "$W/s9.conf" 2>&1)
+	check_eq "probe: exit status" 0 "$?"
+	case $out in
+	*"probe at24: answers like a 16-bit addressed part (two-byte word addresses 0x0000 and 0x0040 read different bytes"*"): as configured"*)
+		pass "probe: a 16-bit part through hid-cp2112" ;;
+	*) fail "probe: 16-bit part: '$out'" ;;
+	esac
+	case $out in
+	*"probe at24: 1 consecutive address answers from 0x50 (0x50-0x50); chip 24c512 occupies 1"*)
+		pass "probe: one address answers" ;;
+	*) fail "probe: addresses: '$out'" ;;
+	esac
+	check_eq "probe: no data written on the bus" "$writes" "$(grep -c '^W [0-9]' "$W/emul-KDRV.log")"
+	check "probe: the chip's bytes unchanged" cmp -s "$W/kd.orig" "$W/kd.img"
+	# An 8-bit part configured as a 24c32.
+	head -c 256 "$W/kd.orig" >"$W/kd8.img"
+	cp "$W/kd8.img" "$W/kd8.orig"
+	plug KDRV8 "$W/kd8.img" --width 8 --size 256 --page 8 || return
+	local kpid8=$PLUGGED
+	sed 's/^usb-serial = KDRV$/usb-serial = KDRV8/; s/^chip = 24c512$/chip = 24c32/; /^\[cell/,$d' \
+		"$W/s9.conf" >"$W/s9p.conf"
+	out=$("$NVMEMFS" --check-config --probe -c "$W/s9p.conf" 2>&1)
+	case $out in
+	*"probe at24: answers like an 8-bit addressed part"*"set chip to an 8-bit part (24c01 to 24c16) or address-width = 8"*)
+		pass "probe: an 8-bit part configured as 24c32, through hid-cp2112" ;;
+	*) fail "probe: 8-bit part: '$out'" ;;
+	esac
+	check "probe: the 8-bit chip's bytes unchanged" cmp -s "$W/kd8.orig" "$W/kd8.img"
+	check_eq "probe: no data written to the 8-bit chip" 0 "$(grep -c '^W [0-9]' "$W/emul-KDRV8.log")"
+	unplug "$kpid8"
+	# The kernel's at24 binds the address while the daemon has the chip.
+	echo "24c512 0x50" >"/sys/bus/i2c/devices/i2c-$bus/new_device"
+	wait_for 10 kernel_nvmem_name "$bus" >/dev/null
+	name=$(kernel_nvmem_name "$bus") || { fail "no kernel nvmem device"; return; }
+	echo "    kernel client $client, nvmem device $name"
+	check "bound later: the daemon names the client" \
+		wait_for 10 grep -q "board: $client (at24) is bound to the kernel's driver: served through its nvmem device $name" "$LOG"
+	check "bound later: served again" wait_for 10 test -e "$MNT/board/nvmem"
+	check_eq "bound later: the cell through the kernel's nvmem" "$head" "$(cat "$MNT/board/cells/head")"
+	check "bound later: not served twice (no $name beside board)" test ! -e "$MNT/$name"
+	stop_daemon
+
+	# Started with the client there.
+	start_daemon "$W/s9.conf" || return
+	check "use: served" wait_for 10 test -e "$MNT/board/nvmem"
+	check "use: not served twice" test ! -e "$MNT/$name"
+	check_eq "use: the kernel attribute's mode and owner" \
+		"$(stat -c '%a %u %g' "/sys/bus/nvmem/devices/$name/nvmem")" \
+		"$(stat -c '%a %u %g' "$MNT/board/nvmem")"
+	check_eq "use: size" 65536 "$(stat -c %s "$MNT/board/nvmem")"
+	check_eq "use: 16 KiB equal to the kernel's nvmem file" \
+		"$(head -c 16384 "/sys/bus/nvmem/devices/$name/nvmem" | md5sum)" \
+		"$(head -c 16384 "$MNT/board/nvmem" | md5sum)"
+	check_eq "use: ... and to the chip" \
+		"$(head -c 16384 "$W/kd.orig" | md5sum)" "$(head -c 16384 "$MNT/board/nvmem" | md5sum)"
+	printf 'KDRV' >"$W/kd.w"
+	dd if="$W/kd.w" of="$MNT/board/nvmem" bs=4 seek=1000 oflag=seek_bytes conv=notrunc status=none
+	check_eq "use: a write goes through the kernel's at24" "$(xxd -p "$W/kd.w")" "$(hexof "$W/kd.img" 1000 4)"
+	out=$("$NVMEMFS" --check-config -c "$W/s9.conf" 2>&1)
+	check_eq "use: --check-config exit status" 0 "$?"
+	case $out in
+	*"present: kernel at24 client $client, nvmem device $name"*) pass "use: --check-config reports the client" ;;
+	*) fail "use: --check-config: '$out'" ;;
+	esac
+	stop_daemon
+
+	# refuse: the same message from --check-config and the daemon.
+	out=$("$NVMEMFS" --check-config -c "$W/s9r.conf" 2>&1)
+	check_eq "refuse: --check-config exit status" 1 "$?"
+	case $out in
+	*"[device board] address: $client (at24) is bound to a kernel driver; unbind it with 'echo $client > /sys/bus/i2c/drivers/at24/unbind'"*)
+		pass "refuse: --check-config names the client and the unbind command" ;;
+	*) fail "refuse: --check-config: '$out'" ;;
+	esac
+	start_daemon "$W/s9r.conf" || return
+	check "refuse: the daemon says why" wait_for 10 grep -q "echo $client > /sys/bus/i2c/drivers/at24/unbind" "$LOG"
+	check "refuse: not served" test ! -e "$MNT/board"
+	check "refuse: the kernel's device is served under its name" wait_for 10 test -e "$MNT/$name/nvmem"
+	echo "$client" >/sys/bus/i2c/drivers/at24/unbind
+	check "refuse: once unbound, the daemon takes the chip" wait_for 10 test -e "$MNT/board/nvmem"
+	check "refuse: ... over i2c-dev, reading it right" cmp -s -n 8192 "$W/kd.img" "$MNT/board/nvmem"
+	echo "$client" >/sys/bus/i2c/drivers/at24/bind
+	check "refuse: bound again, the device goes" wait_for 10 eval "! test -e '$MNT/board'"
+	stop_daemon
+
+	# use: a second bridge pulled out during a whole read, after 30000
+	# bytes (at24's probe at bind reads one).
+	plug KDRV2 "$W/kd.orig" --unplug-at 30000 || return
+	local kpid2=$PLUGGED bus2
+	bus2=$(cp2112_bus KDRV2)
+	echo "24c512 0x50" >"/sys/bus/i2c/devices/i2c-$bus2/new_device"
+	wait_for 10 kernel_nvmem_name "$bus2" >/dev/null
+	sed 's/^usb-serial = KDRV$/usb-serial = KDRV2/' "$W/s9.conf" >"$W/s9u.conf"
+	start_daemon "$W/s9u.conf" || return
+	check "unplug: served" wait_for 10 test -e "$MNT/board/nvmem"
+	check "unplug: through the kernel's client" \
+		grep -q "board: $bus2-0050 (at24) is bound" "$LOG"
+	err=$(dd_err "$MNT/board/nvmem")
+	echo "    dd: $err"
+	case $err in
+	*"No such device"*) pass "unplug mid-read (use): No such device" ;;
+	*) fail "unplug mid-read (use): expected No such device, got '$err'" ;;
+	esac
+	check "unplug: the bridge unplugged itself mid-read" wait_for 10 eval "! kill -0 $kpid2 2>/dev/null"
+	kill "$kpid2" 2>/dev/null || true
+	wait "$kpid2" 2>/dev/null
+	check "unplug: the directory is gone" wait_for 5 eval "! test -e '$MNT/board'"
+	check "unplug: the daemon lives" kill -0 "$DAEMON_PID"
+	cleanup
+	check_kernel_log "scenario 9"
 }
 
 for s in $SCENARIOS; do

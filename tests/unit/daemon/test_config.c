@@ -151,6 +151,15 @@ static void test_defaults(void **state)
 	assert_false(cfg->devices[0].cells[0].read_only);
 	assert_int_equal(cfg->devices[0].layout.kind, LAYOUT_FIXED);
 	config_free(cfg);
+	/* A kernel driver at the address: its nvmem device is used unless
+	 * the section says refuse. */
+	cfg = load_ok("[device a]\nprovider=at24\nbus=1\naddress=0x50\nchip=24c02\n"
+		      "[device b]\nprovider=at24\nbus=1\naddress=0x51\nchip=24c02\nkernel-driver=refuse\n"
+		      "[device c]\nprovider=at24\nbus=1\naddress=0x52\nchip=24c02\nkernel-driver=use\n");
+	assert_int_equal(cfg->devices[0].kernel_driver, CONFIG_KDRIVER_USE);
+	assert_int_equal(cfg->devices[1].kernel_driver, CONFIG_KDRIVER_REFUSE);
+	assert_int_equal(cfg->devices[2].kernel_driver, CONFIG_KDRIVER_USE);
+	config_free(cfg);
 	/* A cell name is per device: the same name on two devices is two
 	 * cells, attached in file order. */
 	cfg = load_ok("[device a]\nprovider=file\npath=/x\n[device b]\nprovider=file\npath=/y\n"
@@ -223,6 +232,15 @@ static void test_errors(void **state)
 		 "t.conf:5: [device a] env-lock: 'lock' is neither none nor an absolute path");
 	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c02\nemulate-clock = 400000\n",
 		 "t.conf:6: [device a] emulate-clock: only valid with emulate = IMAGE");
+	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c02\nkernel-driver = unbind\n",
+		 "t.conf:6: [device a] kernel-driver: 'unbind' is not use or refuse");
+	load_bad("[device a]\nprovider = at24\nemulate = /img\naddress = 0x50\nchip = 24c02\nkernel-driver = use\n",
+		 "t.conf:6: [device a] kernel-driver: not valid with emulate = IMAGE (an emulated bus has no kernel driver)");
+	load_bad("[device a]\nprovider = at24\nemulate = /img\naddress = 0x50\nchip = 24c02\nemulate-chip = 24c03\n",
+		 "t.conf:6: [device a] emulate-chip: unknown chip '24c03' (known: 24c00,");
+	load_bad("[device a]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c02\nemulate-chip = 24c32\n",
+		 "t.conf:6: [device a] emulate-chip: only valid with emulate = IMAGE");
+	load_bad(DEV "kernel-driver = use\n", "t.conf:4: [device a] kernel-driver: not valid for provider file");
 
 	/* cells */
 	load_bad(DEV "[cell b/x]\noffset = 0\nsize = 1\n", "t.conf:4: [cell b/x] no [device b] section");
