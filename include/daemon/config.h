@@ -86,6 +86,12 @@ struct config_device {
 	char *emulate;
 	unsigned int emulate_clock;	/* Hz, default 100000 */
 	int64_t emulate_unplug_at;	/* -1: never */
+	/* wp-gpio = CHIP LINE, cut at the blank: @wp_gpio is the chip,
+	 * @wp_gpio_line points behind it; wp-gpio-active = high | low */
+	char *wp_gpio;
+	const char *wp_gpio_line;
+	char *wp_gpio_active;
+	bool wp_gpio_active_low;
 
 	/* provider = sysfs */
 	char *kernel_name;	/* key "name" */
