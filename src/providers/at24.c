@@ -295,9 +295,12 @@ static int at24_unprotect(struct at24 *a)
 	if (!a->wp)
 		return 0;
 	ret = wp_gpio_unprotect(a->wp);
+	if (ret == 0)
+		return 0;
+	/* Not released: nothing to assert again. */
 	if (ret == -ENODEV || i2c_adapter_gone(a->ad))
 		return -ENODEV;
-	return ret < 0 ? -EIO : 0;
+	return -EIO;
 }
 
 /* Assert again once the chip ACKed its poll (the write cycle is over),
