@@ -320,6 +320,17 @@ static void test_gone_mid_write(void **state)
 	rig_down(&r);
 	assert_true(rec.closed);
 
+	/* The bus gone before the write, the line (on a GPIO chip of its
+	 * own) still there: released, then asserted again. */
+	memset(&rec, 0, sizeof(rec));
+	rig_up(&r, "24c512", false, &rec, false);
+	rec.ad = NULL;
+	i2c_emul_unplug_after(r.emul, 0);
+	assert_int_equal(nvmem_device_write(r.dev, 0, d, 10), -ENODEV);
+	assert_true(rec.ev[rec.nev - 1].level);
+	assert_int_equal(rec.ev[rec.nev - 1].ret, 0);
+	rig_down(&r);
+
 	/* The emulator's own line: its chip's GPIOs go with the bus. */
 	rig_up(&r, "24c512", true, NULL, false);
 	i2c_emul_unplug_after(r.emul, 130);
