@@ -326,6 +326,12 @@ int factory_build(const struct config *cfg, const struct config_device *cd,
 		i2c_adapter_put(ad);	/* the provider holds its own */
 		if (ret < 0)
 			return ret;
+		if (cd->wp_gpio)
+			snprintf(backing + strlen(backing),
+				 sizeof(backing) - strlen(backing),
+				 ", wp-gpio %s %s active %s", cd->wp_gpio,
+				 cd->wp_gpio_line,
+				 cd->wp_gpio_active_low ? "low" : "high");
 		/* Whoever may open /dev/i2c-N may drive the chip anyway. */
 		info.perm = (struct nvmem_perm){ st.st_mode & 07777, st.st_uid,
 						 st.st_gid };

@@ -332,8 +332,9 @@ int wp_gpio_open(const struct wp_gpio_params *p, struct wp_gpio **out,
 				 strerror(-ret));
 		goto err_chip;
 	}
-	log_info("wp-gpio: %s (%s) line %s, active %s", gpiod_chip_name(c->chip),
-		 gpiod_chip_label(c->chip), p->line,
+	/* Which chip a label or number came to, for the one who wired it. */
+	log_info("wp-gpio %s %s: %s (%s) line %s, active %s", p->chip, p->line,
+		 gpiod_chip_name(c->chip), gpiod_chip_label(c->chip), p->line,
 		 p->active_low ? "low" : "high");
 	return wp_gpio_new(&wp_cdev_ops, c, p->active_low, out);
 
