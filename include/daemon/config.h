@@ -97,6 +97,12 @@ struct config_device {
 	/* key emulate-chip: the part the emulated bus carries, when it is
 	 * not the configured chip (NULL: @chip), for --probe's tests */
 	const struct at24_chip *emulate_chip;
+	/* wp-gpio = CHIP LINE, cut at the blank: @wp_gpio is the chip,
+	 * @wp_gpio_line points behind it; wp-gpio-active = high | low */
+	char *wp_gpio;
+	const char *wp_gpio_line;
+	char *wp_gpio_active;
+	bool wp_gpio_active_low;
 
 	/* provider = sysfs */
 	char *kernel_name;	/* key "name" */

@@ -18,6 +18,7 @@
 struct at24_chip;
 struct i2c_adapter;
 struct i2c_emul;
+struct wp_gpio;
 
 struct i2c_emul_stats {
 	uint64_t bus_ns;	/* time the bus was busy */
@@ -29,6 +30,7 @@ struct i2c_emul_stats {
 	uint64_t collisions;	/* transfers started while the bus was
 				 * busy with another (must never happen) */
 	uint64_t stalled;	/* transfers lost to a stall */
+	uint64_t wp_ignored;	/* data writes ignored: WP was high */
 };
 
 /*
@@ -79,5 +81,21 @@ void i2c_emul_set_smbus_only(struct i2c_emul *e, bool on);
  * driver's do. Tell the adapter with i2c_adapter_set_limits(). */
 void i2c_emul_set_limits(struct i2c_emul *e, unsigned int max_read,
 			 unsigned int max_write);
+
+/*
+ * The WP input of chip @index, high: write-protected, as an AT24's (its
+ * data bytes are ACKed but not stored, and no write cycle starts). Low
+ * at power-on, as the chip's own pull-down keeps it.
+ */
+void i2c_emul_set_wp(struct i2c_emul *e, unsigned int index, bool high);
+/*
+ * A write-protect line (providers/wp_gpio.h) wired straight to that
+ * input, asserted from now on; @active_low as wp-gpio-active says (then
+ * asserted drives WP low: a wrong polarity leaves the chip writable).
+ * It fails -ENODEV once the bus is unplugged. Close it before the
+ * bus's adapter goes (the at24 provider does).
+ */
+int i2c_emul_wp_gpio(struct i2c_emul *e, unsigned int index, bool active_low,
+		     struct wp_gpio **out);
 
 #endif

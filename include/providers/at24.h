@@ -12,6 +12,7 @@
 #include "core/provider.h"
 
 struct i2c_adapter;
+struct wp_gpio;
 
 /* One chip of the family, as its datasheet describes it. */
 struct at24_chip {
@@ -43,6 +44,10 @@ struct at24_params {
 	uint32_t write_timeout_ms;
 	uint32_t bus_timeout_ms;
 	bool read_only;
+	/* The chip's write-protect line, NULL: none. Released around each
+	 * page write only; the provider owns it from at24_provider_open()
+	 * on, also when that fails. */
+	struct wp_gpio *wp;
 };
 
 #define AT24_DEFAULT_IO_LIMIT		128	/* as the kernel driver */

@@ -57,6 +57,8 @@ void config_free(struct config *cfg)
 		free(d->chip);
 		free(d->kernel_name);
 		free(d->emulate);
+		free(d->wp_gpio);
+		free(d->wp_gpio_active);
 		free(d->env_lock);
 		free(d->keys);
 	}

@@ -109,6 +109,8 @@ static const struct key_desc device_keys[] = {
 	    .flags = KEY_NEEDS_EMULATE),
 	DEV("emulate-unplug-at", KEY_NUM, emulate_unplug_at, .max = INT64_MAX,
 	    .providers = AT24, .flags = KEY_SUFFIX | KEY_NEEDS_EMULATE),
+	DEV("wp-gpio", KEY_STRING, wp_gpio, .providers = AT24),
+	DEV("wp-gpio-active", KEY_STRING, wp_gpio_active, .providers = AT24),
 	DEV("name", KEY_NAME, kernel_name, .providers = SYSFS),
 };
 
@@ -343,6 +345,42 @@ static bool parse_provider(struct parser *p, const struct raw_section *s,
 	return false;
 }
 
+/*
+ * wp-gpio = CHIP LINE: two words, cut apart in place; whether they name
+ * a line is known only once the chip is there (factory.c).
+ * wp-gpio-active = high | low, only with wp-gpio.
+ */
+static void check_wp_gpio(struct parser *p, const struct raw_section *s,
+			  struct config_device *d)
+{
+	const struct raw_key *k = config_find_key(s, "wp-gpio");
+	char *v = d->wp_gpio, *end;
+
+	if (v) {
+		end = v + strcspn(v, " \t");
+		if (*end) {
+			*end++ = '\0';
+			end += strspn(end, " \t");
+		}
+		if (!*v || !*end || end[strcspn(end, " \t")])
+			config_perr(p, k->line, s->title, k->key,
+				    "'%s' is not CHIP LINE (e.g. gpiochip3 5, or cp2112_gpio 0)",
+				    k->value);
+		d->wp_gpio_line = end;
+	}
+	k = config_find_key(s, "wp-gpio-active");
+	if (!k)
+		return;
+	if (!strcmp(k->value, "low"))
+		d->wp_gpio_active_low = true;
+	else if (strcmp(k->value, "high"))
+		config_perr(p, k->line, s->title, k->key,
+			    "'%s' is neither high nor low", k->value);
+	if (!d->wp_gpio)
+		config_perr(p, k->line, s->title, k->key,
+			    "only valid with wp-gpio");
+}
+
 /* What depends on several keys: required ones, exclusions, geometry. */
 static void check_device_keys(struct parser *p, const struct raw_section *s,
 			      struct config_device *d, unsigned int nsel)
@@ -414,6 +452,7 @@ static void check_device_keys(struct parser *p, const struct raw_section *s,
 		k = config_find_key(s, key);
 		config_perr(p, k ? k->line : s->line, s->title, key, "%s", why);
 	}
+	check_wp_gpio(p, s, d);
 	k = config_find_key(s, "mode");
 	if (k && d->read_only == 1 && (d->perm.mode & PERM_WRITE_BITS))
 		config_perr(p, k->line, s->title, "mode",

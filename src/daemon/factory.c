@@ -21,6 +21,7 @@
 #include "providers/file.h"
 #include "providers/i2c.h"
 #include "providers/sysfs.h"
+#include "providers/wp_gpio.h"
 
 static void factory_cell_error(const struct config *cfg,
 			       const struct config_cell *cc, int err,
@@ -184,10 +185,59 @@ out:
 	return ret;
 }
 
-static int factory_open_at24(const struct config_device *cd,
+/*
+ * wp-gpio: the write-protect line, asserted from here on (*@wp NULL
+ * without the key). An emulated chip's WP input is driven directly; a
+ * real line is looked up with a short wait, because a USB bridge adds
+ * its GPIO chip just after the I2C adapter whose event got us here.
+ */
+static int factory_wp_gpio(const struct config *cfg,
+			   const struct config_device *cd,
+			   struct factory_emul *emul, struct i2c_adapter *ad,
+			   int bus, struct wp_gpio **wp)
+{
+	struct wp_gpio_params p = {
+		.chip = cd->wp_gpio,
+		.line = cd->wp_gpio_line,
+		.active_low = cd->wp_gpio_active_low,
+		.i2c_bus = bus,
+	};
+	char why[300] = "", section[300];
+	int ret, i;
+
+	*wp = NULL;
+	if (!cd->wp_gpio)
+		return 0;
+	if (cd->emulate)
+		return i2c_emul_wp_gpio(emul->emul, 0, cd->wp_gpio_active_low,
+					wp);
+	for (i = 0; i < 50; i++) {
+		ret = wp_gpio_open(&p, wp, why, sizeof(why));
+		if (ret != -ENOENT || i2c_adapter_gone(ad))
+			break;
+		usleep(20 * 1000);
+	}
+	if (ret == 0 || ret == -ENOMEM)
+		return ret;
+	if (ret == -ENOENT && i2c_adapter_gone(ad))
+		return -ENODEV;	/* unplugged while being set up */
+	snprintf(section, sizeof(section), "device %s", cd->name);
+	config_error(cfg, config_device_line(cd, "wp-gpio"), section,
+		     "wp-gpio", "%s", why);
+	return -EINVAL;
+}
+
+static int factory_open_at24(const struct config *cfg,
+			     const struct config_device *cd,
+			     struct factory_emul *emul, int bus,
 			     struct i2c_adapter *ad, void **priv,
 			     struct nvmem_provider_info *info)
 {
+	struct wp_gpio *wp;
+	int ret = factory_wp_gpio(cfg, cd, emul, ad, bus, &wp);
+
+	if (ret < 0)
+		return ret;
 	struct at24_params p = {
 		.chip = at24_chip_find(cd->chip),
 		.address = cd->address,
@@ -198,6 +248,7 @@ static int factory_open_at24(const struct config_device *cd,
 		.write_timeout_ms = cd->write_timeout_ms,
 		.bus_timeout_ms = cd->bus_timeout_ms,
 		.read_only = cd->read_only == 1,
+		.wp = wp,
 	};
 
 	return at24_provider_open(&p, ad, priv, info);
@@ -345,10 +396,16 @@ int factory_build(const struct config *cfg, const struct config_device *cd,
 			snprintf(backing, sizeof(backing), "%s at 0x%02x on %s",
 				 cd->chip, cd->address, node);
 		}
-		ret = factory_open_at24(cd, ad, &priv, &info);
+		ret = factory_open_at24(cfg, cd, emul, bus, ad, &priv, &info);
 		i2c_adapter_put(ad);	/* the provider holds its own */
 		if (ret < 0)
 			return ret;
+		if (cd->wp_gpio)
+			snprintf(backing + strlen(backing),
+				 sizeof(backing) - strlen(backing),
+				 ", wp-gpio %s %s active %s", cd->wp_gpio,
+				 cd->wp_gpio_line,
+				 cd->wp_gpio_active_low ? "low" : "high");
 		/* Whoever may open /dev/i2c-N may drive the chip anyway. */
 		info.perm = (struct nvmem_perm){ st.st_mode & 07777, st.st_uid,
 						 st.st_gid };

@@ -9,6 +9,7 @@
 
 #include "providers/at24.h"
 #include "providers/i2c.h"
+#include "providers/wp_gpio.h"
 #include "emul/i2c_emul.h"
 
 #define EMUL_MAX_CHIPS	8
@@ -22,6 +23,7 @@ struct emul_chip {
 	uint32_t pointer;	/* the chip's address pointer */
 	uint64_t busy_until_ns;	/* write cycle */
 	uint32_t t_wr_us;
+	bool wp;		/* WP input high: writes are ignored */
 };
 
 /*
@@ -151,6 +153,15 @@ static int emul_chip_xfer(struct i2c_emul *e, struct emul_chip *c,
 			 * over the same bytes, the last one wins). */
 			pass = emul_budget(e, m->len - hdr);
 			data = 0;
+			if (c->wp) {
+				/* Write-protected: every byte is ACKed, none
+				 * stored, and no write cycle starts. */
+				e->st.wp_ignored++;
+				e->st.data_bytes += pass;
+				if (pass < m->len - hdr)
+					return -ENODEV;
+				continue;
+			}
 			for (j = 0; j < pass; j++) {
 				base = c->pointer - c->pointer % page;
 				latched[j % page] = m->buf[hdr + j];
@@ -459,4 +470,58 @@ void i2c_emul_stats(struct i2c_emul *e, struct i2c_emul_stats *st)
 	pthread_mutex_lock(&e->lock);
 	*st = e->st;
 	pthread_mutex_unlock(&e->lock);
+}
+
+void i2c_emul_set_wp(struct i2c_emul *e, unsigned int index, bool high)
+{
+	pthread_mutex_lock(&e->lock);
+	if (index < e->nchips)
+		e->chips[index].wp = high;
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* An emulated GPIO line wired to a chip's WP input; it goes with the
+ * bus when that is unplugged, as a bridge's own GPIOs do. */
+struct emul_wp_line {
+	struct i2c_emul *e;
+	unsigned int index;
+};
+
+static int emul_wp_set(void *priv, bool level)
+{
+	struct emul_wp_line *l = priv;
+	int ret = 0;
+
+	pthread_mutex_lock(&l->e->lock);
+	if (l->e->unplugged)
+		ret = -ENODEV;
+	else
+		l->e->chips[l->index].wp = level;
+	pthread_mutex_unlock(&l->e->lock);
+	return ret;
+}
+
+static void emul_wp_close(void *priv)
+{
+	free(priv);
+}
+
+static const struct wp_gpio_ops emul_wp_ops = {
+	.set = emul_wp_set,
+	.close = emul_wp_close,
+};
+
+int i2c_emul_wp_gpio(struct i2c_emul *e, unsigned int index, bool active_low,
+		     struct wp_gpio **out)
+{
+	struct emul_wp_line *l;
+
+	if (index >= e->nchips)
+		return -EINVAL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->e = e;
+	l->index = index;
+	return wp_gpio_new(&emul_wp_ops, l, active_low, out);
 }

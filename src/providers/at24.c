@@ -20,6 +20,7 @@
 
 #include "providers/at24.h"
 #include "providers/i2c.h"
+#include "providers/wp_gpio.h"
 #include "base/log.h"
 #include "core/provider.h"
 
@@ -42,6 +43,7 @@ struct at24 {
 	uint32_t write_timeout_ms;
 	uint32_t bus_timeout_ms;
 	bool smbus_only;	/* adapter without plain I2C */
+	struct wp_gpio *wp;	/* write-protect line, NULL: none */
 	atomic_bool cancelled;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -278,6 +280,45 @@ static int at24_poll_op(struct at24 *a, void *arg)
 	return i2c_adapter_transfer(a->ad, &msg, 1);
 }
 
+/*
+ * Write protection is released for one bus write and its write cycle
+ * (a page, or a part of one through a bridge with small reports), not
+ * for a whole request: the window in which anything else on the bus
+ * could change the chip stays that short, and a request cut between
+ * chunks (an unplug, a stop) never leaves the chip unprotected. It costs
+ * two level changes per page, small beside the write cycle.
+ */
+static int at24_unprotect(struct at24 *a)
+{
+	int ret;
+
+	if (!a->wp)
+		return 0;
+	ret = wp_gpio_unprotect(a->wp);
+	if (ret == 0)
+		return 0;
+	/* Not released: nothing to assert again. */
+	if (ret == -ENODEV || i2c_adapter_gone(a->ad))
+		return -ENODEV;
+	return -EIO;
+}
+
+/* Assert again once the chip ACKed its poll (the write cycle is over),
+ * and also after any failure: @ret is the write's result. */
+static int at24_protect(struct at24 *a, int ret)
+{
+	int wp;
+
+	if (!a->wp)
+		return ret;
+	wp = wp_gpio_protect(a->wp);
+	if (ret < 0)
+		return ret;
+	/* The bytes landed, but the chip may be left writable: the writer
+	 * must hear of it. */
+	return wp == -ENODEV ? -ENODEV : wp < 0 ? -EIO : 0;
+}
+
 static ssize_t at24_write(void *priv, uint64_t off, const void *buf,
 			  size_t len)
 {
@@ -293,9 +334,13 @@ static ssize_t at24_write(void *priv, uint64_t off, const void *buf,
 	 * page in several parts; the core asks again for the rest. */
 	if (a->max_write && x.len > a->max_write)
 		x.len = a->max_write;
+	ret = at24_unprotect(a);
+	if (ret < 0)
+		return ret;
 	ret = at24_retry(a, at24_write_op, &x);
 	if (ret == 0)
 		ret = at24_retry(a, at24_poll_op, &x);
+	ret = at24_protect(a, ret);
 	if (ret < 0)
 		return at24_error(ret);
 	return x.len;
@@ -315,6 +360,7 @@ static void at24_destroy(void *priv)
 {
 	struct at24 *a = priv;
 
+	wp_gpio_close(a->wp);
 	i2c_adapter_put(a->ad);
 	pthread_cond_destroy(&a->wake);
 	pthread_mutex_destroy(&a->lock);
@@ -338,11 +384,16 @@ int at24_provider_open(const struct at24_params *p, struct i2c_adapter *ad,
 	struct at24 *a;
 	ssize_t n;
 
-	if (!p->chip)
+	if (!p->chip) {
+		wp_gpio_close(p->wp);
 		return -EINVAL;
+	}
 	a = calloc(1, sizeof(*a));
-	if (!a)
+	if (!a) {
+		wp_gpio_close(p->wp);
 		return -ENOMEM;
+	}
+	a->wp = p->wp;
 	pthread_mutex_init(&a->lock, NULL);
 	/* Pauses are measured on the clock of the retry deadlines. */
 	pthread_condattr_init(&cattr);

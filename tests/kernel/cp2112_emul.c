@@ -23,7 +23,14 @@
  *                      (default: never again)
  *     --stall-unplug   ... and at the end of the stall be pulled out
  *                      instead (a cable pulled: silence, then removal)
- *     --log FILE       one line per bus transaction; the lines of a
+ *     --wp-gpio N      the bridge's GPIO.N is wired to the EEPROM's WP
+ *                      input: while it is high the chip ACKs writes but
+ *                      ignores them (no write cycle), as an AT24 does;
+ *                      an undriven pin reads low (the chip's pull-down)
+ *     --wp-inverted    ... through an inverter (a board whose WP is
+ *                      asserted low): WP is high while the pin is low
+ *     --log FILE       one line per bus transaction and per change of
+ *                      the WP input ("G wp 0|1"); the lines of a
  *                      stall and of the unplug end in "at NS", the
  *                      CLOCK_REALTIME nanoseconds, for tests to measure
  *
@@ -40,6 +47,9 @@
  * the whole array on reads, and NACKs during the write cycle. Time on
  * the bus is 9 clocks per byte plus start, repeated start and stop; a
  * transfer status request answers "busy" until that time has passed.
+ * The GPIOs (AN495's reports 0x02 configuration, 0x03 get, 0x04 set):
+ * a direction and a push-pull mask, a latch that a set report changes
+ * under its mask; a pin drives its latch only as a push-pull output.
  */
 #include <endian.h>
 #include <errno.h>
@@ -99,6 +109,8 @@ struct opts {
 	long long stall_at;
 	long stall_ms;		/* < 0: for good */
 	bool stall_unplug;
+	int wp_gpio;		/* -1: WP not wired */
+	bool wp_inverted;
 	const char *image, *log;
 };
 
@@ -118,6 +130,9 @@ static struct {
 	uint16_t len, pos;
 	long long read_bytes;		/* read from the chip since start */
 	uint64_t stall_until;		/* us; 0: answering */
+	/* GPIO configuration (report 0x02 after its ID) and the latch */
+	uint8_t gpio_dir, gpio_pp, gpio_special, gpio_clkdiv, gpio_latch;
+	bool wp;			/* the EEPROM's WP input */
 } emu;
 
 static volatile sig_atomic_t stop;
@@ -352,6 +367,29 @@ static bool chip_read(uint16_t len, uint64_t t0)
 	return true;
 }
 
+/* Level of GPIO.@pin: its latch as a push-pull output, else low (an
+ * open-drain output's high and an input float, pulled down). */
+static bool gpio_level(unsigned int pin)
+{
+	uint8_t bit = 1u << pin;
+
+	return (emu.gpio_dir & bit) && (emu.gpio_pp & bit) &&
+	       (emu.gpio_latch & bit);
+}
+
+/* The WP input follows its pin after every change of the GPIOs. */
+static void wp_update(void)
+{
+	bool wp;
+
+	if (emu.o.wp_gpio < 0)
+		return;
+	wp = gpio_level(emu.o.wp_gpio) != emu.o.wp_inverted;
+	if (wp != emu.wp)
+		emu_log("G wp %d at %llu", wp, realtime_ns());
+	emu.wp = wp;
+}
+
 /* 0: handled; 1: the bridge has been pulled out. */
 static int handle_output(const uint8_t *d, size_t n)
 {
@@ -425,6 +463,10 @@ static int handle_output(const uint8_t *d, size_t n)
 		emu.ptr = take_word(d + 3, w);
 		if (len == w) {		/* sets the pointer only */
 			emu_log("W probe");
+			return 0;
+		}
+		if (emu.wp) {		/* ACKed, ignored, no write cycle */
+			emu_log("W %u %u ignored (WP)", emu.ptr, len - w);
 			return 0;
 		}
 		/* Page write: the low address bits roll over in the page. */
@@ -508,11 +550,20 @@ static void handle_get_report(const struct uhid_get_report_req *g)
 		rep->size = sizeof(emu.smbus_config);
 		break;
 	case R_GPIO_CONFIG:
+		p[1] = emu.gpio_dir;
+		p[2] = emu.gpio_pp;
+		p[3] = emu.gpio_special;
+		p[4] = emu.gpio_clkdiv;
 		rep->size = 5;
 		break;
 	case R_GPIO_GET:
+		for (i = 0; i < 8; i++)
+			if (gpio_level(i))
+				p[1] |= 1u << i;
+		rep->size = 2;
+		break;
 	case R_LOCK_BYTE:
-		p[1] = g->rnum == R_LOCK_BYTE ? 0xff : 0;
+		p[1] = 0xff;
 		rep->size = 2;
 		break;
 	case R_USB_CONFIG:
@@ -552,6 +603,18 @@ static void handle_set_report(const struct uhid_set_report_req *s)
 	ev.u.set_report_reply.id = s->id;
 	if (s->rnum == R_SMBUS_CONFIG && s->size >= sizeof(emu.smbus_config))
 		memcpy(emu.smbus_config, s->data, sizeof(emu.smbus_config));
+	if (s->rnum == R_GPIO_CONFIG && s->size >= 5) {
+		emu.gpio_dir = s->data[1];
+		emu.gpio_pp = s->data[2];
+		emu.gpio_special = s->data[3];
+		emu.gpio_clkdiv = s->data[4];
+		wp_update();
+	}
+	if (s->rnum == R_GPIO_SET && s->size >= 3) {
+		emu.gpio_latch = (emu.gpio_latch & ~s->data[2]) |
+				 (s->data[1] & s->data[2]);
+		wp_update();
+	}
 	uhid_send(&ev);
 }
 
@@ -560,7 +623,8 @@ static void usage(void)
 	fprintf(stderr, "usage: cp2112-emul [--address A] [--size N] [--page N] "
 		"[--width 8|16] [--clock HZ] [--twr US] [--serial S] "
 		"[--unplug-at N] [--stall-at N [--stall-ms MS] "
-		"[--stall-unplug]] [--log FILE] IMAGE\n");
+		"[--stall-unplug]] [--wp-gpio N [--wp-inverted]] [--log FILE] "
+		"IMAGE\n");
 	exit(2);
 }
 
@@ -578,6 +642,8 @@ int main(int argc, char **argv)
 		{ "stall-at", required_argument, NULL, 'A' },
 		{ "stall-ms", required_argument, NULL, 'M' },
 		{ "stall-unplug", no_argument, NULL, 'U' },
+		{ "wp-gpio", required_argument, NULL, 'g' },
+		{ "wp-inverted", no_argument, NULL, 'i' },
 		{ "log", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -590,7 +656,7 @@ int main(int argc, char **argv)
 	emu.o = (struct opts){ .address = 0x50, .size = 65536, .page = 128,
 			       .width = 16, .clock = 100000, .twr_us = 5000,
 			       .unplug_at = -1, .stall_at = -1,
-			       .stall_ms = -1 };
+			       .stall_ms = -1, .wp_gpio = -1 };
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': emu.o.address = strtoul(optarg, NULL, 0); break;
@@ -604,12 +670,14 @@ int main(int argc, char **argv)
 		case 'A': emu.o.stall_at = strtoll(optarg, NULL, 0); break;
 		case 'M': emu.o.stall_ms = strtol(optarg, NULL, 0); break;
 		case 'U': emu.o.stall_unplug = true; break;
+		case 'g': emu.o.wp_gpio = strtol(optarg, NULL, 0); break;
+		case 'i': emu.o.wp_inverted = true; break;
 		case 'l': emu.o.log = optarg; break;
 		default: usage();
 		}
 	}
 	if (optind != argc - 1 || !emu.o.size || !emu.o.page || !emu.o.clock ||
-	    (emu.o.width != 8 && emu.o.width != 16))
+	    (emu.o.width != 8 && emu.o.width != 16) || emu.o.wp_gpio > 7)
 		usage();
 	emu.o.image = argv[optind];
 
@@ -632,6 +700,9 @@ int main(int argc, char **argv)
 	/* Power-on SMBus configuration: the clock we emulate, 0 timeouts. */
 	emu.smbus_config[0] = R_SMBUS_CONFIG;
 	*(uint32_t *)(emu.smbus_config + 1) = htobe32(emu.o.clock);
+	/* Power-on GPIOs: inputs, latch high (AN495's defaults). */
+	emu.gpio_latch = 0xff;
+	wp_update();
 
 	emu.fd = open("/dev/uhid", O_RDWR | O_CLOEXEC);
 	if (emu.fd < 0) {
