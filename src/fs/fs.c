@@ -488,6 +488,7 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 		atomic_store(&fs->splice_ok, true);
 	}
+	fs_pagecache_init(fs, conn);
 	atomic_store(&fs->notify_ok, true);
 }
 

@@ -76,7 +76,7 @@ static void fs_removed(struct nvmem_device *dev, void *data)
 	struct fs *fs = data;
 	const char *name = nvmem_device_name(dev);
 	struct fuse_session *se = atomic_load(&fs->session);
-	bool pages = fs->cache_all || fs_device_page_cached(dev);
+	bool pages = atomic_load(&fs->cache_all) || fs_device_page_cached(dev);
 
 	if (!se || !atomic_load(&fs->notify_ok))
 		return;
@@ -107,7 +107,7 @@ bool fs_busy(struct fs *fs)
 
 	/* A page-cache mount keeps no handles for the files the kernel
 	 * opened itself (pagecache.c): any of them may be open. */
-	if (fs->cache_all)
+	if (atomic_load(&fs->cache_all))
 		return true;
 	pthread_mutex_lock(&fs->handles_lock);
 	busy = fs->handles;

@@ -21,11 +21,25 @@
  */
 #include <errno.h>
 
+#include "base/log.h"
 #include "fs_priv.h"
 
 void fs_set_cache_all(struct fs *fs, bool on)
 {
-	fs->cache_all = on;
+	atomic_store(&fs->cache_all, on);
+}
+
+/*
+ * At init: a kernel that would take ENOSYS to OPEN as a failure (one
+ * older than zero-message opens) gets every open answered as before.
+ */
+void fs_pagecache_init(struct fs *fs, const struct fuse_conn_info *conn)
+{
+	if (atomic_load(&fs->cache_all) &&
+	    !(conn->capable & FUSE_CAP_NO_OPEN_SUPPORT)) {
+		log_notice("the kernel cannot open files without the daemon: files are read through the daemon");
+		atomic_store(&fs->cache_all, false);
+	}
 }
 
 /*
@@ -37,7 +51,7 @@ void fs_set_cache_all(struct fs *fs, bool on)
  */
 bool fs_pagecache_open(struct fs *fs, fuse_req_t req)
 {
-	if (!fs->cache_all)
+	if (!atomic_load(&fs->cache_all))
 		return false;
 	fuse_reply_err(req, ENOSYS);
 	return true;
