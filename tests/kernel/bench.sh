@@ -85,10 +85,18 @@ PIDS+=($!)
 PIDS+=($!)
 wait_for 10 test -e /mnt/nv/eeprom/nvmem && wait_for 10 test -e /mnt/nvc/eeprom/nvmem ||
 	{ echo "bench: nvmemfs did not serve the chip"; cat "$W/daemon.log"; exit 1; }
-cmp -s "$W/chip.img" /mnt/nv/eeprom/nvmem && cmp -s "$W/chip.img" "$knv" ||
-	{ echo "bench: a full read differs from the image"; exit 1; }
+# Both sides must read the chip's bytes before they are timed. Under
+# software emulation the kernel's hid-cp2112 now and then times out on
+# an emulator that did not get the CPU in time: tried three times.
+same() {
+	local i
+	for i in 1 2 3; do cmp -s "$W/chip.img" "$1" && return 0; sleep 1; done
+	echo "bench: a full read of $1 differs from the image"
+	return 1
+}
+same /mnt/nv/eeprom/nvmem && same "$knv" || exit 1
 
 echo "# in the guest: $(uname -r), $(nproc) CPUs; one CP2112 at 400 kHz"
 # In one process: a dd per read would time the guest's process start-up.
 "$B/bench/bench_peer" kernel /mnt/nv/eeprom/nvmem "$knv" /mnt/nv/eeprom/cells/mac \
-	/mnt/nvc/eeprom/cells/mac 256 6
+	/mnt/nvc/eeprom/cells/mac 256 6 /mnt/nv/eeprom/type
