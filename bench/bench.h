@@ -6,9 +6,12 @@
 #ifndef NVMEMFS_BENCH_H
 #define NVMEMFS_BENCH_H
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Seconds on the monotonic clock. */
 static inline double bench_now(void)
@@ -37,6 +40,43 @@ static inline void bench_line(const char *name, double v, const char *unit,
 	       name, v, unit, ref, ratio, target, met ? "met" : "MISSED");
 	printf("BENCH %s=%.3f unit=%s ref=%.3f ratio=%.3f target=\"%s\" %s\n",
 	       name, v, unit, ref, ratio, target, met ? "met" : "missed");
+}
+
+/* MiB/s of one sequential read of @path with @bs requests into @buf. */
+static inline double bench_seq_pass(const char *path, char *buf, size_t bs)
+{
+	int fd = open(path, O_RDONLY);
+	double t0 = bench_now(), t;
+	size_t total = 0;
+	ssize_t n;
+
+	if (fd < 0) {
+		perror(path);
+		exit(1);
+	}
+	while ((n = read(fd, buf, bs)) > 0)
+		total += n;
+	t = bench_now() - t0;
+	close(fd);
+	return total / t / 1048576;
+}
+
+/* Microseconds per open + one read + close of @path, over @n rounds. */
+static inline double bench_cell_us(const char *path, int n)
+{
+	char buf[64];
+	double t0 = bench_now();
+
+	for (int i = 0; i < n; i++) {
+		int fd = open(path, O_RDONLY);
+
+		if (fd < 0 || read(fd, buf, sizeof(buf)) <= 0) {
+			perror(path);
+			exit(1);
+		}
+		close(fd);
+	}
+	return (bench_now() - t0) * 1e6 / n;
 }
 
 /* qsort() order of uint64_t samples. */

@@ -12,12 +12,19 @@
  * start a prober thread polling registry_get_by_name(), then call
  * nvmem_device_unregister() as the daemon does on a udev remove event. From
  * the start of that call we measure
- *   (a) until the prober's lookup by name fails, and
+ *   (a) until lookups by name fail, and
  *   (b) until the in-flight 64 KiB read returns -ENODEV.
  * (b) is compared with the bus time of one read chunk (io_limit bytes),
  * computed the way i2c_emul counts it: 9 bits per byte on the wire (the
  * address byte of each message, the word address and the data) plus a
  * start and a stop bit, and checked against the emulator's own counter.
+ * Every lookup that starts after the device left the registry fails;
+ * (a) is an upper bound of that instant: the earlier of the return of
+ * the prober's first failing lookup and the registry listener's call
+ * (which follows the removal and its RCU grace period). The prober alone
+ * also counts its own wake-ups: on a loaded machine with two CPUs it
+ * waits a scheduler slice now and then, which is the machine's latency,
+ * not the daemon's; that figure is printed too, for information.
  * The prober sleeps 20 us between lookups (the resolution of (a)): a
  * prober that spun could hold off the unregistering thread for a whole
  * scheduler tick on a machine with two CPUs and no kernel preemption
@@ -101,7 +108,7 @@ static void *reader_fn(void *arg)
 
 struct prober {
 	atomic_bool spinning;		/* has seen the device at least once */
-	uint64_t t_gone;		/* first failed lookup */
+	uint64_t t_seen;		/* when the first failed lookup returned */
 };
 
 static void *prober_fn(void *arg)
@@ -115,7 +122,7 @@ static void *prober_fn(void *arg)
 	for (;;) {
 		d = registry_get_by_name(DEV_NAME);
 		if (!d) {
-			p->t_gone = bench_now_ns();
+			p->t_seen = bench_now_ns();
 			break;
 		}
 		nvmem_device_put(d);
@@ -179,6 +186,7 @@ static void run_clock(unsigned int clock_hz, int unplugs, unsigned int *seed)
 	uint64_t *lat_b = calloc(unplugs, sizeof(*lat_b));
 	uint64_t *lat_u = calloc(unplugs, sizeof(*lat_u));
 	uint64_t *lat_r = calloc(unplugs, sizeof(*lat_r));
+	uint64_t *lat_p = calloc(unplugs, sizeof(*lat_p));
 	struct i2c_emul_stats s0, s1;
 	struct i2c_emul *emul;
 	struct i2c_adapter *ad;
@@ -191,7 +199,7 @@ static void run_clock(unsigned int clock_hz, int unplugs, unsigned int *seed)
 	uint64_t late_max = 0;
 
 	image = malloc(chip->size);
-	if (!lat_a || !lat_b || !lat_u || !lat_r || !image)
+	if (!lat_a || !lat_b || !lat_u || !lat_r || !lat_p || !image)
 		die("malloc", ENOMEM);
 	for (i = 0; i < (int)chip->size; i++)
 		image[i] = rand_r(seed);
@@ -274,7 +282,8 @@ static void run_clock(unsigned int clock_hz, int unplugs, unsigned int *seed)
 		if (rd.ret != -ENODEV)
 			wrong++;
 		full_reads += rd.full_reads;
-		lat_a[i] = pr.t_gone - t0;
+		lat_a[i] = (pr.t_seen < t_removed ? pr.t_seen : t_removed) - t0;
+		lat_p[i] = pr.t_seen - t0;
 		lat_b[i] = rd.t_end > t0 ? rd.t_end - t0 : 0;
 		lat_u[i] = t1 - t0;
 		lat_r[i] = t_removed - t0;
@@ -287,6 +296,7 @@ static void run_clock(unsigned int clock_hz, int unplugs, unsigned int *seed)
 	qsort(lat_b, unplugs, sizeof(*lat_b), bench_cmp_u64);
 	qsort(lat_u, unplugs, sizeof(*lat_u), bench_cmp_u64);
 	qsort(lat_r, unplugs, sizeof(*lat_r), bench_cmp_u64);
+	qsort(lat_p, unplugs, sizeof(*lat_p), bench_cmp_u64);
 
 	printf("# %s at %u kHz, %d unplugs mid 64 KiB read, io_limit %u: one chunk %u wire bytes\n",
 	       CHIP, clock_hz / 1000, unplugs, io_limit,
@@ -301,6 +311,9 @@ static void run_clock(unsigned int clock_hz, int unplugs, unsigned int *seed)
 	snprintf(name, sizeof(name), "unplug_lookup_gone_%uk_p99_ms", clock_hz / 1000);
 	line(name, bench_pct(lat_a, unplugs, 99) / 1e6, "ms", -1, "<= 2 ms",
 	     bench_pct(lat_a, unplugs, 99) <= SLACK_NS);
+	snprintf(name, sizeof(name), "unplug_prober_gone_%uk_p99_ms", clock_hz / 1000);
+	info(name, bench_pct(lat_p, unplugs, 99) / 1e6, "ms",
+	     "as the prober saw it, its own wake-ups included");
 	snprintf(target, sizeof(target), "<= chunk+2 = %.2f ms",
 		 (chunk_ns + SLACK_NS) / 1e6);
 	snprintf(name, sizeof(name), "unplug_read_enodev_%uk_p50_ms", clock_hz / 1000);
@@ -328,6 +341,7 @@ static void run_clock(unsigned int clock_hz, int unplugs, unsigned int *seed)
 	free(lat_b);
 	free(lat_u);
 	free(lat_r);
+	free(lat_p);
 }
 
 int main(int argc, char **argv)

@@ -49,6 +49,14 @@ void fs_free(struct fs *fs);
 void fs_attach(struct fs *fs, struct fuse_session *se);
 void fs_detach(struct fs *fs);
 
+/*
+ * Serve every file of the mount from the kernel's page cache, with no
+ * OPEN, FLUSH or RELEASE requests (fs/pagecache.c): only for a read-only
+ * mount on which every device that can ever be registered is read-only
+ * and cached. Before the session is created.
+ */
+void fs_set_cache_all(struct fs *fs, bool on);
+
 /* Is a file or directory of the mount open? Any thread. */
 bool fs_busy(struct fs *fs);
 

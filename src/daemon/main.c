@@ -26,6 +26,7 @@
 
 #include <fuse_lowlevel.h>
 
+#include "daemon/cachemount.h"
 #include "daemon/config.h"
 #include "fs/fs.h"
 #include "base/log.h"
@@ -412,6 +413,7 @@ int main(int argc, char **argv)
 	fs = fs_new();
 	if (!fs)
 		goto out_cfg;
+	fs_set_cache_all(fs, cachemount_qualifies(&o.fuse_args, cfg));
 	se = fuse_session_new(&o.fuse_args, &fs_ops, sizeof(fs_ops), fs);
 	if (!se)
 		goto out_fs;

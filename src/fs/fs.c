@@ -248,6 +248,8 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	unsigned int entry = fs_ino_entry(ino);
 	struct nvmem_device *dev;
 
+	if (fs_pagecache_open(fs_of(req), req))
+		return;
 	if (fs_resolve(ino, &dev) < 0) {
 		fuse_reply_err(req, ENOENT);
 		return;
@@ -297,7 +299,9 @@ static void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
 
-	fuse_reply_err(req, h ? -fs_value_commit(fs_of(req), h) : 0);
+	/* No handle: a page-cache mount, where ENOSYS spares every later
+	 * close the round trip (pagecache.c). */
+	fuse_reply_err(req, h ? -fs_value_commit(fs_of(req), h) : ENOSYS);
 }
 
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -345,6 +349,15 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+
+	if (h)
+		fs_read_handle(req, h, size, off);
+	else	/* opened by the kernel itself (pagecache.c) */
+		fs_pagecache_read(req, ino, size, off);
+}
+
+void fs_read_handle(fuse_req_t req, struct fs_handle *h, size_t size, off_t off)
+{
 	const struct nvmem_cell *cell;
 	char tbuf[32];
 	ssize_t n;
@@ -401,6 +414,10 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	ssize_t n;
 	int ret;
 
+	if (!h) {	/* a page-cache mount remounted rw (pagecache.c) */
+		fuse_reply_err(req, EROFS);
+		return;
+	}
 	if (!fs_io_ok(req, h, off))
 		return;
 	if (h->entry == FS_ENTRY_NVMEM) {
@@ -488,6 +505,7 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 		atomic_store(&fs->splice_ok, true);
 	}
+	fs_pagecache_init(fs, conn);
 	atomic_store(&fs->notify_ok, true);
 }
 

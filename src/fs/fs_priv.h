@@ -71,6 +71,8 @@ struct fs {
 	uint64_t started_ns;
 	atomic_bool notify_ok;		/* between init and destroy */
 	atomic_bool splice_ok;		/* the session agreed to splice */
+	atomic_bool cache_all;		/* set before the session, cleared at
+					 * init at the latest (pagecache.c) */
 	struct registry_listener listener;
 	/* Every open handle, under @handles_lock (open and release, on any
 	 * worker); fs_free() drops the ones left, once no worker runs. */
@@ -140,6 +142,14 @@ ssize_t fs_cell_text(struct nvmem_device *dev, const struct nvmem_cell *cell,
 		     char **text);
 void fs_fill_attr(const struct fs *fs, struct nvmem_device *dev,
 		  unsigned int entry, struct stat *st);
+
+/* fs.c: a READ on @h, which may be on the caller's stack. */
+void fs_read_handle(fuse_req_t req, struct fs_handle *h, size_t size, off_t off);
+
+/* pagecache.c: false, having replied nothing, unless the mount is one. */
+void fs_pagecache_init(struct fs *fs, const struct fuse_conn_info *conn);
+bool fs_pagecache_open(struct fs *fs, fuse_req_t req);
+void fs_pagecache_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off);
 
 /* splice.c: false, having replied nothing, when the read must be copied. */
 bool fs_read_spliced(struct fs *fs, fuse_req_t req, struct fs_handle *h,

@@ -45,13 +45,14 @@ void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
 }
 
 /* Drop what the kernel caches of @dev's files (attributes, and the pages
- * of page-cached cells). -ENOENT, for an inode the kernel does not hold,
+ * of page-cached files). -ENOENT, for an inode the kernel does not hold,
  * is expected and harmless. */
 static void fs_forget_files(struct fuse_session *se, struct nvmem_device *dev)
 {
 	size_t i, n = nvmem_device_cell_count(dev);
 
 	fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_NVMEM), 0, 0);
+	fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_TYPE), 0, 0);
 	for (i = 0; i < n; i++)
 		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_CELL0 + i),
 						 0, 0);
@@ -66,15 +67,16 @@ static void fs_forget_files(struct fuse_session *se, struct nvmem_device *dev)
  * reaches us now fails. A page being filled by a read that was already
  * under way is locked until we answer it, and the kernel waits for that
  * answer before dropping the page; nvmem_device_io() makes the wait at
- * most one chunk. Page-cached cells go first, so that once the directory
- * is gone no old handle can be served from memory.
+ * most one chunk. Page-cached files go first (every file of a page-cache
+ * mount, pagecache.c), so that once the directory is gone no old handle
+ * can be served from memory.
  */
 static void fs_removed(struct nvmem_device *dev, void *data)
 {
 	struct fs *fs = data;
 	const char *name = nvmem_device_name(dev);
 	struct fuse_session *se = atomic_load(&fs->session);
-	bool pages = fs_device_page_cached(dev);
+	bool pages = atomic_load(&fs->cache_all) || fs_device_page_cached(dev);
 
 	if (!se || !atomic_load(&fs->notify_ok))
 		return;
@@ -103,6 +105,10 @@ bool fs_busy(struct fs *fs)
 {
 	bool busy;
 
+	/* A page-cache mount keeps no handles for the files the kernel
+	 * opened itself (pagecache.c): any of them may be open. */
+	if (atomic_load(&fs->cache_all))
+		return true;
 	pthread_mutex_lock(&fs->handles_lock);
 	busy = fs->handles;
 	pthread_mutex_unlock(&fs->handles_lock);
