@@ -87,3 +87,25 @@ image() { "$FSPROBE" mkimage "$1" "$2" "${3:-1}"; }
 
 # hexof FILE OFF LEN: bytes of a plain file as hex, to compare with the mount.
 hexof() { dd if="$1" bs=1 skip=$(($2)) count=$(($3)) status=none | xxd -p | tr -d "\n"; }
+
+# need_tools TOOL...: a missing tool fails the test, never skips it
+# (scripts/test installs every one of them).
+need_tools() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null ||
+			{ fail "$t missing (scripts/test installs it)"; exit 1; }
+	done
+}
+
+# Users of a board, made for the test and removed at exit:
+# new_group NAME; new_user NAME [GROUP]; as USER CMD... runs CMD as USER
+# (group users, plus USER's own groups). The test directory is opened
+# to them, or mktemp's 0700 would stop them before the mount.
+new_group() { groupadd "$1"; cleanup_hooks+=("groupdel $1"); }
+new_user() {
+	useradd -M -N -g users ${2:+-G "$2"} -s /usr/sbin/nologin "$1"
+	cleanup_hooks=("userdel $1" "${cleanup_hooks[@]}")
+	chmod 755 "$T"
+}
+as() { local u=$1; shift; setpriv --reuid="$u" --regid=users --init-groups -- "$@"; }

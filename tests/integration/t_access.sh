@@ -11,12 +11,9 @@
 GRP=nvt-eeprom-$$
 MEMBER=nvt-mem-$$
 OTHER=nvt-oth-$$
-groupadd "$GRP"
-useradd -M -N -g users -G "$GRP" -s /usr/sbin/nologin "$MEMBER"
-useradd -M -N -g users -s /usr/sbin/nologin "$OTHER"
-cleanup_hooks+=("userdel $MEMBER; userdel $OTHER; groupdel $GRP")
-as() { local u=$1; shift; setpriv --reuid="$u" --regid=users --init-groups -- "$@"; }
-chmod 755 "$T"	# mktemp's 0700 would stop the users before the mount
+new_group "$GRP"
+new_user "$MEMBER" "$GRP"
+new_user "$OTHER"
 
 image "$T/secret.bin" 1024 1;  chmod 600 "$T/secret.bin"
 image "$T/public.bin" 1024 2;  chmod 644 "$T/public.bin"

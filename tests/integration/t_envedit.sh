@@ -9,16 +9,10 @@
 # not create or remove either.
 . "$(dirname "$0")/lib.sh"
 
-for tool in mkenvimage fw_printenv fw_setenv; do
-	command -v "$tool" >/dev/null ||
-		{ fail "$tool missing (scripts/test installs u-boot-tools and libubootenv-tool)"; exit 1; }
-done
+need_tools mkenvimage fw_printenv fw_setenv
 
-USR=nvt-env-$$
-useradd -M -N -g users -s /usr/sbin/nologin "$USR"
-cleanup_hooks+=("userdel $USR")
-as() { local u=$1; shift; setpriv --reuid="$u" --regid=users --init-groups -- "$@"; }
-chmod 755 "$T"
+USR=nvt-envu-$$
+new_user "$USR"
 
 ls_cells() { ls "$MNT/$1/cells" | tr '\n' ' ' | sed 's/ $//'; }
 

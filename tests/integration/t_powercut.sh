@@ -9,8 +9,7 @@
 # an image file, the daemon is killed (SIGKILL) during writes instead.
 . "$(dirname "$0")/lib.sh"
 
-command -v fw_printenv >/dev/null && command -v mkenvimage >/dev/null ||
-	{ fail "fw_printenv/mkenvimage missing (scripts/test installs them)"; exit 1; }
+need_tools fw_printenv mkenvimage
 
 # A 24c32 (4 KiB): copy 0 at 0 (active, flags 1), copy 1 at 0x200 (older,
 # flags 0), the rest a pattern that must survive. 512-byte copies: every

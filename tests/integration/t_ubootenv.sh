@@ -6,10 +6,7 @@
 # in both directions and at the same time, sharing their lock.
 . "$(dirname "$0")/lib.sh"
 
-for tool in mkenvimage fw_printenv fw_setenv; do
-	command -v "$tool" >/dev/null ||
-		{ fail "$tool missing (scripts/test installs u-boot-tools and libubootenv-tool)"; exit 1; }
-done
+need_tools mkenvimage fw_printenv fw_setenv
 
 printf 'counter=0\nboard=demo\nbootcmd=run distro\n' > "$T/vars.txt"
 mkenvimage -s 16384 -o "$T/env.img" "$T/vars.txt"

@@ -16,18 +16,12 @@
 # which this machine has none of: no fw_setenv in that direction.
 . "$(dirname "$0")/lib.sh"
 
-for tool in mkenvimage fw_printenv fw_setenv; do
-	command -v "$tool" >/dev/null ||
-		{ fail "$tool missing (scripts/test installs u-boot-tools and libubootenv-tool)"; exit 1; }
-done
+need_tools mkenvimage fw_printenv fw_setenv
 
 GRP=nvt-env-$$
 MEMBER=nvt-envm-$$
-groupadd "$GRP"
-useradd -M -N -g users -G "$GRP" -s /usr/sbin/nologin "$MEMBER"
-cleanup_hooks+=("userdel $MEMBER; groupdel $GRP")
-as() { local u=$1; shift; setpriv --reuid="$u" --regid=users --init-groups -- "$@"; }
-chmod 755 "$T"
+new_group "$GRP"
+new_user "$MEMBER" "$GRP"
 
 # A device per case: NAME FLAGS-ENTRY OLD-VALUE, plus a free variable.
 CASES="ro:ro:sr:1 wo:wo:so:x num:num:da:7 hex:hex:xa:0x10 flag:flag:ba:1 ip:ip:ia:10.0.0.1 addr:addr:ma:00:11:22:33:44:55 cd:cd:sc:5"

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "capture.h"
+#include "config_load.h"
 #include "core/nvmem.h"
 #include "daemon/config.h"
 #include "daemon/factory.h"
@@ -24,34 +24,6 @@
 #include "providers/i2c.h"
 
 #define AT24_HEAD "[device e]\nprovider = at24\nbus = 1\naddress = 0x50\nchip = 24c02\n"
-
-static struct config *load_ok(const char *text)
-{
-	struct config *cfg = NULL;
-	const char *log;
-	int ret;
-
-	capture_start();
-	ret = config_load_string(text, strlen(text), "t.conf", &cfg);
-	log = capture_end();
-	if (ret)
-		fail_msg("unexpected errors:\n%s", log);
-	return cfg;
-}
-
-static void load_bad(const char *text, const char *want)
-{
-	struct config *cfg = NULL;
-	const char *log;
-	int ret;
-
-	capture_start();
-	ret = config_load_string(text, strlen(text), "t.conf", &cfg);
-	log = capture_end();
-	assert_int_equal(ret, -EINVAL);
-	if (!strstr(log, want))
-		fail_msg("expected '%s' in:\n%s", want, log);
-}
 
 static void test_keys(void **state)
 {
