@@ -184,14 +184,15 @@ static ssize_t nvmem_device_read_range(struct nvmem_device *dev,
 				       uint64_t off, void *buf, int pipe_fd,
 				       size_t len);
 
-/* Counted once per request: a splice the device cannot do is not one,
- * the read that replaces it is. */
+/* Counted once per request that reached the device: not a read at the
+ * end (cat's last), nor a splice the device cannot do (the read that
+ * replaces it is counted). */
 static ssize_t nvmem_device_read_into(struct nvmem_device *dev, uint64_t off,
 				      void *buf, int pipe_fd, size_t len)
 {
 	ssize_t ret = nvmem_device_read_range(dev, off, buf, pipe_fd, len);
 
-	if (ret == -EOPNOTSUPP)
+	if (ret == 0 || ret == -EOPNOTSUPP)
 		return ret;
 	nvmem_count(&dev->counters.reads, 1);
 	if (ret > 0)

@@ -2,7 +2,8 @@
 /*
  * pollwait: wait for a change as a sysfs attribute's reader does.
  *
- *   pollwait TIMEOUT_MS READYFILE PATH...
+ *   pollwait [-g GOFILE] TIMEOUT_MS READYFILE PATH...
+ *   pollwait -i TIMEOUT_MS READYFILE PATH...
  *
  * Opens every PATH read-only and reads it to the end (what the poller
  * has seen), creates READYFILE (the test may now change things), then
@@ -12,7 +13,12 @@
  * ("PRI|ERR", "ERR|HUP|PRI", "-": none of POLLPRI, POLLERR, POLLHUP),
  * one line per PATH in order; then what a read from offset 0 now gives
  * ("read ok" or the errno name), and once more the revents after that
- * read (a read consumes the change).
+ * read (a read consumes the change). With -g, the poll starts only once
+ * GOFILE exists (a change made before it must be reported at once).
+ *
+ * With -i, inotify instead: watch every PATH, create READYFILE, collect
+ * events for TIMEOUT_MS, then print per PATH the events seen ("MODIFY",
+ * "ATTRIB", "MODIFY|ATTRIB" or "-").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_FILES	16
@@ -53,13 +61,71 @@ static const char *read_all(int fd)
 	return n < 0 ? strerrorname_np(errno) : "ok";
 }
 
+static int make_ready(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT, 0644);
+
+	if (fd < 0)
+		return -1;
+	return close(fd);
+}
+
+static int watch_inotify(int argc, char **argv)
+{
+	int i, n = argc - 3, fd, wd[MAX_FILES], seen[MAX_FILES] = { 0 };
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct pollfd p;
+	ssize_t len;
+
+	fd = inotify_init1(IN_NONBLOCK);
+	if (fd < 0 || n > MAX_FILES)
+		return 1;
+	for (i = 0; i < n; i++) {
+		wd[i] = inotify_add_watch(fd, argv[3 + i], IN_MODIFY | IN_ATTRIB);
+		if (wd[i] < 0) {
+			fprintf(stderr, "%s: %s\n", argv[3 + i], strerror(errno));
+			return 1;
+		}
+	}
+	if (make_ready(argv[2]) < 0)
+		return 1;
+	p.fd = fd;
+	p.events = POLLIN;
+	while (poll(&p, 1, atoi(argv[1])) > 0) {
+		len = read(fd, buf, sizeof(buf));
+		for (char *q = buf; len > 0 && q < buf + len;) {
+			struct inotify_event *ev = (struct inotify_event *)q;
+
+			for (i = 0; i < n; i++)
+				if (wd[i] == ev->wd)
+					seen[i] |= ev->mask;
+			q += sizeof(*ev) + ev->len;
+		}
+	}
+	for (i = 0; i < n; i++)
+		printf("%s\n", (seen[i] & IN_MODIFY) && (seen[i] & IN_ATTRIB) ?
+		       "MODIFY|ATTRIB" : seen[i] & IN_MODIFY ? "MODIFY" :
+		       seen[i] & IN_ATTRIB ? "ATTRIB" : "-");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pollfd p[MAX_FILES];
-	int i, n = argc - 3, ret, fd;
+	const char *go = NULL;
+	int i, n, ret;
+	struct stat st;
 
+	if (argc > 1 && !strcmp(argv[1], "-i"))
+		return watch_inotify(argc - 1, argv + 1);
+	if (argc > 2 && !strcmp(argv[1], "-g")) {
+		go = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
+	n = argc - 3;
 	if (argc < 4 || n > MAX_FILES) {
-		fprintf(stderr, "usage: pollwait TIMEOUT_MS READYFILE PATH...\n");
+		fprintf(stderr, "usage: pollwait [-g GOFILE] TIMEOUT_MS READYFILE PATH...\n");
 		return 2;
 	}
 	for (i = 0; i < n; i++) {
@@ -74,10 +140,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	fd = open(argv[2], O_WRONLY | O_CREAT, 0644);
-	if (fd < 0)
+	if (make_ready(argv[2]) < 0)
 		return 1;
-	close(fd);
+	for (i = 0; go && stat(go, &st) < 0 && i < 500; i++)
+		usleep(20000);
 	ret = poll(p, n, atoi(argv[1]));
 	if (ret < 0) {
 		perror("poll");
