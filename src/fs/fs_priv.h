@@ -57,11 +57,12 @@ struct fs_handle {
 	 * @lock), so that a reader in pieces gets one snapshot. */
 	char *status;
 	size_t status_len;
-	/* poll.c, under the layer's handles_lock: a change since the last
-	 * read (or the open), and the kernel's poll handle to notify of the
-	 * next one (NULL: nobody waits). The handle is the kernel's until
-	 * notified or replaced, then destroyed here, or with the handle. */
-	bool changed;
+	/* poll.c: a change since the last read (or the open), set under
+	 * the layer's handles_lock, cleared by a read without it (the read
+	 * path takes no shared lock); and under handles_lock, the kernel's
+	 * poll handle to notify of the next change (NULL: nobody waits),
+	 * destroyed once notified or replaced, or with the handle. */
+	atomic_bool changed;
 	struct fuse_pollhandle *ph;
 };
 

@@ -51,7 +51,7 @@ static bool fs_poll_changes(const struct fs_handle *h, unsigned int entry,
  * waits for a worker, so holding the lock across it is safe. */
 static void fs_poll_wake(struct fs *fs, struct fs_handle *h)
 {
-	h->changed = true;
+	atomic_store(&h->changed, true);
 	if (!h->ph)
 		return;
 	if (atomic_load(&fs->notify_ok))
@@ -88,9 +88,7 @@ void fs_poll_removed(struct fs *fs, struct nvmem_device *dev)
  * few). */
 void fs_poll_read(struct fs *fs, struct fs_handle *h)
 {
-	pthread_mutex_lock(&fs->handles_lock);
-	h->changed = false;
-	pthread_mutex_unlock(&fs->handles_lock);
+	atomic_store(&h->changed, false);
 }
 
 void fs_poll_forget(struct fs_handle *h)
@@ -115,7 +113,7 @@ void fs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	}
 	if (!nvmem_device_alive(h->dev))
 		revents |= POLLERR | POLLHUP | POLLPRI;
-	else if (h->changed)
+	else if (atomic_load(&h->changed))
 		revents |= POLLERR | POLLPRI;
 	pthread_mutex_unlock(&fs->handles_lock);
 	if (old)
