@@ -15,6 +15,10 @@
 
 /* CLOCK_REALTIME in nanoseconds since the epoch, for file times. */
 uint64_t util_realtime_ns(void);
+/* @ns of util_realtime_ns() as ISO 8601 UTC to the second
+ * ("2026-05-04T12:00:00Z"); @buf of UTIL_ISO_TIME_MAX bytes. */
+#define UTIL_ISO_TIME_MAX	32
+const char *util_iso_time(uint64_t ns, char *buf);
 
 /* FNV-1a of @s, continuing from @h (start with UTIL_HASH_INIT). */
 #define UTIL_HASH_INIT	0xcbf29ce484222325ULL

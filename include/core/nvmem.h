@@ -76,6 +76,37 @@ void nvmem_device_cell_touch(struct nvmem_device *dev,
 			     const struct nvmem_cell *cell);
 
 /*
+ * What <device>/status shows, read without device I/O: counts since
+ * registration of requests that reached the data path (the FUSE layer's
+ * and the layout's own reads alike), of the bytes they moved, of those
+ * a provider failed (after its own retries), of its retries, and of
+ * reads the cache answered whole or not.
+ */
+struct nvmem_device_stats {
+	const char *provider;	/* the provider's name; NULL once gone */
+	uint64_t reads, read_bytes, writes, write_bytes;
+	uint64_t errors, retries, cache_hits, cache_misses;
+	int last_error;		/* positive errno of the last failure, 0 */
+	uint64_t last_error_ns;	/* its CLOCK_REALTIME time */
+};
+void nvmem_device_get_stats(struct nvmem_device *dev,
+			    struct nvmem_device_stats *st);
+
+/*
+ * The layout's own lines of the status ("key: value\n" each, at most
+ * NVMEM_LAYOUT_STATUS_MAX - 1 bytes, longer is cut at a line), set by the
+ * layout when it is applied and whenever its state changes (a sync),
+ * from any thread; "" until then. The copy is whole: never half of two
+ * states.
+ */
+#define NVMEM_LAYOUT_STATUS_MAX	320
+void nvmem_device_set_layout_status(struct nvmem_device *dev,
+				    const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+size_t nvmem_device_layout_status(struct nvmem_device *dev, char *buf,
+				  size_t size);
+
+/*
  * Add a fixed cell (the device copies @cell, taking ownership of
  * cell->priv). Only before registration: fixed cells are immutable
  * afterwards, which is what lets readers use them without locks.

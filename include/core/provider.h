@@ -74,6 +74,10 @@ struct nvmem_provider_ops {
 	 * finished). NULL for read-only providers.
 	 */
 	ssize_t (*write)(void *priv, uint64_t off, const void *buf, size_t len);
+	/* Optional: how many times this provider tried a transfer again
+	 * after a bus failure, since it was opened (for <device>/status).
+	 * Inside the SRCU read section, any thread; must not block. */
+	uint64_t (*retries)(void *priv);
 	/* See above. May be NULL when every call is short anyway. */
 	void (*cancel)(void *priv);
 	void (*destroy)(void *priv);

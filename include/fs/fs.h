@@ -4,8 +4,8 @@
  *
  * Inode numbers: 1 is the root; everything else is (device id << 20) |
  * entry, with entry 0 the device directory, 1 "nvmem", 2 "type",
- * 3 "cells", 4 the layout's file (nvmem_device_layout_file()) and 8 + i
- * cell i (dynamic cells' indexes start at NVMEM_CELL_DYN_BASE). Device ids are never reused, so an inode
+ * 3 "cells", 4 the layout's file (nvmem_device_layout_file()), 5 "status"
+ * and 8 + i cell i (dynamic cells' indexes start at NVMEM_CELL_DYN_BASE). Device ids are never reused, so an inode
  * number never names two different devices, and a handle opened before
  * an unplug can never reach the re-plugged device.
  */
@@ -22,6 +22,7 @@
 #define FS_ENTRY_TYPE	2
 #define FS_ENTRY_CELLS	3
 #define FS_ENTRY_LAYOUT	4
+#define FS_ENTRY_STATUS	5
 #define FS_ENTRY_CELL0	8
 
 /*

@@ -22,6 +22,18 @@ uint64_t util_realtime_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+const char *util_iso_time(uint64_t ns, char *buf)
+{
+	time_t t = ns / 1000000000u;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(buf, UTIL_ISO_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, UTIL_ISO_TIME_MAX, "@%llu",
+			 (unsigned long long)t);
+	return buf;
+}
+
 uint64_t util_hash_str(uint64_t h, const char *s)
 {
 	while (*s) {

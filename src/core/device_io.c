@@ -47,13 +47,21 @@ static struct nvmem_impl *nvmem_enter(struct nvmem_device *dev, bool write,
 	return !impl || (!write && !atomic_load(&dev->alive)) ? NULL : impl;
 }
 
-/* Leave the section and map what the provider said. */
+/* Leave the section and map what the provider said; a failure is
+ * counted as the provider gave it (a device already gone is not). */
 static ssize_t nvmem_exit(struct nvmem_device *dev, int idx, ssize_t ret)
 {
 	srcu_read_unlock(dev->srcu, idx);
 	if (ret == 0)	/* inside the bounds a provider must make progress */
 		ret = -EIO;
+	if (ret < 0 && atomic_load(&dev->alive))
+		nvmem_device_count_error(dev, -ret);
 	return ret < 0 ? nvmem_device_error(dev, ret) : ret;
+}
+
+static void nvmem_count(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
 }
 
 /* One chunk read into @buf, or with @pipe_fd >= 0 spliced into that pipe
@@ -126,8 +134,11 @@ static ssize_t nvmem_device_read_cached(struct nvmem_device *dev,
 	size_t done = 0;
 	ssize_t ret;
 
-	if (nvmem_cache_read(dev->cache, off, buf, len))
+	if (nvmem_cache_read(dev->cache, off, buf, len)) {
+		nvmem_count(&dev->counters.cache_hits, 1);
 		return len;	/* the common case: a cell read again */
+	}
+	nvmem_count(&dev->counters.cache_misses, 1);
 	if (chunk < bs)
 		chunk = bs;
 	/* No bigger than the blocks this read touches: a chunk can be a
@@ -169,8 +180,29 @@ static ssize_t nvmem_device_read_cached(struct nvmem_device *dev,
  * nvmem_device_read() into @buf, or nvmem_device_splice() into the pipe
  * @pipe_fd when it is >= 0: the same bounds, chunks and unplug rule.
  */
+static ssize_t nvmem_device_read_range(struct nvmem_device *dev,
+				       uint64_t off, void *buf, int pipe_fd,
+				       size_t len);
+
+/* Counted once per request that reached the device: not a read at the
+ * end (cat's last), nor a splice the device cannot do (the read that
+ * replaces it is counted). */
 static ssize_t nvmem_device_read_into(struct nvmem_device *dev, uint64_t off,
 				      void *buf, int pipe_fd, size_t len)
+{
+	ssize_t ret = nvmem_device_read_range(dev, off, buf, pipe_fd, len);
+
+	if (ret == 0 || ret == -EOPNOTSUPP)
+		return ret;
+	nvmem_count(&dev->counters.reads, 1);
+	if (ret > 0)
+		nvmem_count(&dev->counters.read_bytes, ret);
+	return ret;
+}
+
+static ssize_t nvmem_device_read_range(struct nvmem_device *dev,
+				       uint64_t off, void *buf, int pipe_fd,
+				       size_t len)
 {
 	size_t done = 0;
 	ssize_t ret;
@@ -251,8 +283,11 @@ ssize_t nvmem_device_write_locked(struct nvmem_device *dev, uint64_t off,
 	ret = nvmem_device_write_chunks(dev, off, buf, len);
 	if (dev->cache)
 		nvmem_cache_invalidate(dev->cache, off, len);
-	if (ret > 0)
+	nvmem_count(&dev->counters.writes, 1);
+	if (ret > 0) {
+		nvmem_count(&dev->counters.write_bytes, ret);
 		nvmem_device_touch(dev, off, ret);
+	}
 	return ret;
 }
 

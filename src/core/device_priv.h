@@ -78,6 +78,19 @@ struct nvmem_device {
 	_Atomic uint64_t written_ns;
 	_Atomic uint64_t *cell_written_ns;
 
+	/* What <device>/status shows (device_stats.c): counters as
+	 * relaxed atomics, bumped by device_io.c on every request; a
+	 * reader may see one counter a request ahead of another. The last
+	 * error and the layout's lines are written and copied whole under
+	 * device_stats.c's one lock (errors and syncs are rare). */
+	struct nvmem_counters {
+		_Atomic uint64_t reads, read_bytes, writes, write_bytes;
+		_Atomic uint64_t errors, cache_hits, cache_misses;
+	} counters;
+	int last_error;			/* positive errno, 0: none */
+	uint64_t last_error_ns;
+	char layout_status[NVMEM_LAYOUT_STATUS_MAX];
+
 	struct util_ref refs;
 	/* False from the first step of unregistration on; lets a read that
 	 * raced with the unplug report ENODEV even if its bytes arrived. */
@@ -110,6 +123,9 @@ _Atomic uint64_t *nvmem_device_cell_time(const struct nvmem_device *dev,
 					 size_t index);
 ssize_t nvmem_device_cell_index(const struct nvmem_device *dev,
 				const struct nvmem_cell *cell);
+
+/* device_stats.c: a provider failed a request of @dev with -@err. */
+void nvmem_device_count_error(struct nvmem_device *dev, int err);
 
 /* device_io.c: a write of [@off, @off + @len) landed (times, cache). */
 void nvmem_device_touch(struct nvmem_device *dev, uint64_t off, size_t len);

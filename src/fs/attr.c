@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "core/perm.h"
 #include "fs_priv.h"
 
@@ -91,6 +92,15 @@ static off_t fs_cell_size(struct nvmem_device *dev, const struct nvmem_cell *cel
 	return n < 0 ? (off_t)cell_max_text(cell) : n;
 }
 
+static off_t fs_status_size(struct nvmem_device *dev)
+{
+	char *text;
+	ssize_t n = fs_status_text(dev, &text);
+
+	free(text);
+	return n < 0 ? 0 : n;
+}
+
 static void fs_set_times(struct stat *st, uint64_t atime_ns, uint64_t mtime_ns)
 {
 	st->st_atim.tv_sec = atime_ns / 1000000000u;
@@ -159,6 +169,14 @@ void fs_fill_attr(const struct fs *fs, struct nvmem_device *dev,
 		perm = perm_info(&perm);
 		fs_set_perm(st, S_IFREG, &perm);
 		st->st_size = fs_type_text(dev, tbuf, sizeof(tbuf));
+		break;
+	case FS_ENTRY_STATUS:
+		/* Readable where the device is; its size is what a read
+		 * returns now, and its time now, as its counters move. */
+		perm = perm_info(&perm);
+		fs_set_perm(st, S_IFREG, &perm);
+		st->st_size = fs_status_size(dev);
+		fs_set_times(st, reg, util_realtime_ns());
 		break;
 	default:
 		cell = fs_cell(dev, entry);

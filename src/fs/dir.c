@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Directories: the root lists the registered devices, a device its
- * entries (nvmem, type, cells/ and its layout's file if it has one),
+ * entries (nvmem, type, status, cells/ and its layout's file if it has one),
  * cells/ its cells.
  */
 #include <errno.h>
@@ -107,10 +107,11 @@ void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		const struct { const char *name; unsigned int entry; mode_t mode; } ents[] = {
 			{ "nvmem", FS_ENTRY_NVMEM, S_IFREG },
 			{ "type", FS_ENTRY_TYPE, S_IFREG },
+			{ "status", FS_ENTRY_STATUS, S_IFREG },
 			{ "cells", FS_ENTRY_CELLS, S_IFDIR },
 			{ file ? file->name : NULL, FS_ENTRY_LAYOUT, S_IFREG },
 		};
-		for (i = 0; i < 4 && ents[i].name; i++) {
+		for (i = 0; i < 5 && ents[i].name; i++) {
 			if ((off_t)i + 3 <= off)
 				continue;
 			if (!fs_add(req, buf, size, &pos, ents[i].name,

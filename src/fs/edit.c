@@ -73,6 +73,9 @@ void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		ret = -ENOENT;
 	else
 		ret = nvmem_device_remove_cell(dev, idx);
+	if (ret == 0)	/* the layout's other files changed */
+		fs_written(fuse_req_userdata(req), dev, FS_ENTRY_CELL0 + idx,
+			   0, 0);
 	nvmem_device_put(dev);
 	fuse_reply_err(req, -ret);
 }

@@ -97,6 +97,8 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			entry = FS_ENTRY_NVMEM;
 		else if (!strcmp(name, "type"))
 			entry = FS_ENTRY_TYPE;
+		else if (!strcmp(name, "status"))
+			entry = FS_ENTRY_STATUS;
 		else if (!strcmp(name, "cells"))
 			entry = FS_ENTRY_CELLS;
 		else if (fs_cell(dev, FS_ENTRY_LAYOUT) &&
@@ -184,7 +186,7 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		return;
 	}
 	if ((to_set & FUSE_SET_ATTR_SIZE) &&
-	    (entry == FS_ENTRY_TYPE ||
+	    (entry == FS_ENTRY_TYPE || entry == FS_ENTRY_STATUS ||
 	     (entry == FS_ENTRY_NVMEM && nvmem_device_read_only(dev)) ||
 	     (fs_cell(dev, entry) &&
 	      fs_cell_read_only(dev, fs_cell(dev, entry))))) {
@@ -237,8 +239,10 @@ void fs_handle_free(struct fs *fs, struct fs_handle *h)
 		fs->handles = h->next;
 	if (h->next)
 		h->next->prev = h->prev;
+	fs_poll_forget(h);
 	pthread_mutex_unlock(&fs->handles_lock);
 	pthread_mutex_destroy(&h->lock);
+	free(h->status);
 	nvmem_device_put(h->dev);
 	free(h);
 }
@@ -268,7 +272,7 @@ void fs_open_file(fuse_req_t req, struct fuse_file_info *fi,
 {
 	bool ro;
 
-	if (entry == FS_ENTRY_TYPE)
+	if (entry == FS_ENTRY_TYPE || entry == FS_ENTRY_STATUS)
 		ro = true;
 	else if (entry == FS_ENTRY_NVMEM)
 		ro = nvmem_device_read_only(dev);
@@ -345,6 +349,30 @@ static bool fs_io_ok(fuse_req_t req, const struct fs_handle *h, off_t off)
 	return true;
 }
 
+/* The status text is made anew by a read at offset 0, and the pieces
+ * after it come from that one snapshot. */
+static void fs_read_status(fuse_req_t req, struct fs_handle *h, off_t off,
+			   size_t size)
+{
+	char *text;
+	ssize_t n = 0;
+
+	pthread_mutex_lock(&h->lock);
+	if (off == 0 || !h->status) {
+		n = fs_status_text(h->dev, &text);
+		if (n >= 0) {
+			free(h->status);
+			h->status = text;
+			h->status_len = n;
+		}
+	}
+	if (n < 0)
+		fuse_reply_err(req, -n);
+	else
+		fs_reply_slice(req, h->status, h->status_len, off, size);
+	pthread_mutex_unlock(&h->lock);
+}
+
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
@@ -365,10 +393,14 @@ void fs_read_handle(fuse_req_t req, struct fs_handle *h, size_t size, off_t off)
 
 	if (!fs_io_ok(req, h, off))
 		return;
+	fs_poll_read(fs_of(req), h);
 	switch (h->entry) {
 	case FS_ENTRY_TYPE:
 		n = fs_type_text(h->dev, tbuf, sizeof(tbuf));
 		fs_reply_slice(req, tbuf, n, off, size);
+		return;
+	case FS_ENTRY_STATUS:
+		fs_read_status(req, h, off, size);
 		return;
 	case FS_ENTRY_NVMEM:
 		if (fs_read_spliced(fs_of(req), req, h, size, off))
@@ -539,5 +571,6 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.rename = fs_rename,
 	.link = fs_link,
 	.create = fs_create,
+	.poll = fs_poll,
 };
 

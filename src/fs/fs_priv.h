@@ -2,7 +2,8 @@
 /*
  * Private to the FUSE layer: what its files share (fs.c, the operations;
  * attr.c, what stat shows; splice.c, zero-copy reads; notify.c, telling
- * the kernel what changed).
+ * the kernel what changed; poll.c, waking pollers of what changed;
+ * status.c, the status file).
  */
 #ifndef NVMEMFS_FS_PRIV_H
 #define NVMEMFS_FS_PRIV_H
@@ -52,6 +53,17 @@ struct fs_handle {
 		bool pending;	/* something was written since the last commit */
 		int error;	/* the first refusal: the value is lost */
 	} value;
+	/* The status file's text as the read at offset 0 made it (under
+	 * @lock), so that a reader in pieces gets one snapshot. */
+	char *status;
+	size_t status_len;
+	/* poll.c: a change since the last read (or the open), set under
+	 * the layer's handles_lock, cleared by a read without it (the read
+	 * path takes no shared lock); and under handles_lock, the kernel's
+	 * poll handle to notify of the next change (NULL: nobody waits),
+	 * destroyed once notified or replaced, or with the handle. */
+	atomic_bool changed;
+	struct fuse_pollhandle *ph;
 };
 
 /*
@@ -165,6 +177,22 @@ int fs_value_commit(struct fs *fs, struct fs_handle *h);
 void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	       mode_t mode, struct fuse_file_info *fi);
 void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+
+/* poll.c: the poll operation; a read of @h began (the change it will
+ * see is no longer news); @entry's write changed [@off, @off + @len) of
+ * @dev (@len 0: somewhere in the layout's area); @dev went away; @h is
+ * being freed (under handles_lock). */
+void fs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+	     struct fuse_pollhandle *ph);
+void fs_poll_read(struct fs *fs, struct fs_handle *h);
+void fs_poll_written(struct fs *fs, struct nvmem_device *dev,
+		     unsigned int entry, uint64_t off, uint64_t len);
+void fs_poll_removed(struct fs *fs, struct nvmem_device *dev);
+void fs_poll_forget(struct fs_handle *h);
+
+/* status.c: the status file's text, in a buffer the caller frees.
+ * Returns the length or -errno. */
+ssize_t fs_status_text(struct nvmem_device *dev, char **text);
 
 /* notify.c: a write through @entry changed [@off, @off + @len). */
 void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,

@@ -27,6 +27,7 @@ void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
 	struct fuse_session *se = atomic_load(&fs->session);
 	size_t i, n = nvmem_device_cell_count(dev), sent = 0;
 
+	fs_poll_written(fs, dev, entry, off, len);
 	if (!se || !atomic_load(&fs->notify_ok))
 		return;
 	if (entry != FS_ENTRY_NVMEM)
@@ -78,6 +79,7 @@ static void fs_removed(struct nvmem_device *dev, void *data)
 	struct fuse_session *se = atomic_load(&fs->session);
 	bool pages = atomic_load(&fs->cache_all) || fs_device_page_cached(dev);
 
+	fs_poll_removed(fs, dev);
 	if (!se || !atomic_load(&fs->notify_ok))
 		return;
 	if (pages)

@@ -96,8 +96,12 @@ static int layout_table(struct nvmem_device *dev, enum layout_kind kind)
 		/* Bad data: no cells from it; the raw device stays served. */
 		log_warn("%s: %s layout not applied: %s", nvmem_device_name(dev),
 			 layout_name(kind), why);
+		nvmem_device_set_layout_status(dev, "layout: %s\nlayout-state: not applied: %s\n",
+					       layout_name(kind), why);
 		return 0;
 	}
+	nvmem_device_set_layout_status(dev, "layout: %s\nlayout-state: applied\n",
+				       layout_name(kind));
 	ret = layout_fixed_cells(dev, &cells);
 	layout_cells_free(&cells);
 	return ret;
@@ -189,6 +193,8 @@ int layout_apply(struct nvmem_device *dev, const struct layout_params *p)
 	case LAYOUT_U_BOOT_ENV:
 		return layout_uboot(dev, p);
 	default:
+		nvmem_device_set_layout_status(dev, "layout: %s\n",
+					       layout_name(LAYOUT_FIXED));
 		return 0;
 	}
 }

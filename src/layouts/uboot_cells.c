@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "core/nvmem.h"
 #include "layout_priv.h"
 
@@ -144,6 +145,21 @@ static ssize_t uboot_add_var(struct nvmem_device *dev, struct uboot_layout *w,
 	return ret;
 }
 
+/* The state a sync found in a valid environment, for <device>/status. */
+static void uboot_set_status(struct nvmem_device *dev,
+			     const struct uboot_layout *w,
+			     const struct uboot_env *env,
+			     uint8_t (*head)[UBOOT_HEAD])
+{
+	int active = uboot_env_active(env);
+
+	if (w->redundant)
+		nvmem_device_set_layout_status(dev, "layout: u-boot-env\nlayout-state: applied\nenv-active-copy: %d\nenv-flags: %u\n",
+					       active, head[active][4]);
+	else
+		nvmem_device_set_layout_status(dev, "layout: u-boot-env\nlayout-state: applied\n");
+}
+
 /*
  * Show the variables the device holds now. @initial: the first look,
  * which says why a variable cannot be served (later syncs would say it
@@ -154,7 +170,7 @@ static int uboot_sync_now(struct nvmem_device *dev, struct uboot_layout *w,
 {
 	uint8_t head[2][UBOOT_HEAD];
 	struct uboot_env *env = NULL;
-	char why[160] = "";
+	char why[160] = "", when[UTIL_ISO_TIME_MAX];
 	uint64_t sync;
 	ssize_t idx;
 	size_t i;
@@ -171,10 +187,15 @@ static int uboot_sync_now(struct nvmem_device *dev, struct uboot_layout *w,
 	if (ret < 0) {
 		/* Nothing to show until the environment is valid again;
 		 * the raw device stays readable. */
-		if (!w->bad_logged)
+		if (!w->bad_logged) {
 			log_warn("%s: U-Boot environment %s: %s; its variables are not served until it is valid",
 				 nvmem_device_name(dev),
 				 initial ? "not applied" : "no longer valid", why);
+			/* Since the first sync that found it invalid. */
+			nvmem_device_set_layout_status(dev, "layout: u-boot-env\nlayout-state: invalid since %s: %s\n",
+						       util_iso_time(util_realtime_ns(), when),
+						       why);
+		}
 		w->bad_logged = true;
 		goto out;
 	}
@@ -182,6 +203,7 @@ static int uboot_sync_now(struct nvmem_device *dev, struct uboot_layout *w,
 		log_info("%s: U-Boot environment valid again",
 			 nvmem_device_name(dev));
 	w->bad_logged = false;
+	uboot_set_status(dev, w, env, head);
 	if (initial && uboot_env_skipped(env))
 		log_warn("%s: %zu U-Boot environment entries without name=value skipped, as U-Boot skips them",
 			 nvmem_device_name(dev), uboot_env_skipped(env));
@@ -301,6 +323,8 @@ int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 				  sizeof(why)) < 0) {
 		log_warn("%s: u-boot-env layout not applied: %s",
 			 nvmem_device_name(dev), why);
+		nvmem_device_set_layout_status(dev, "layout: u-boot-env\nlayout-state: not applied: %s\n",
+					       why);
 		return 0;
 	}
 	w = calloc(1, sizeof(*w));

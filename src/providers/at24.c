@@ -45,6 +45,7 @@ struct at24 {
 	bool smbus_only;	/* adapter without plain I2C */
 	struct wp_gpio *wp;	/* write-protect line, NULL: none */
 	atomic_bool cancelled;
+	_Atomic uint64_t retries;	/* for status; not the write-cycle polls */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 };
@@ -156,6 +157,8 @@ static void at24_pause(struct at24 *a, uint64_t us)
  * timeouts before it (ENODEV, not EIO). One transaction at a time on
  * the bus: the adapter lock is held per attempt, not across pauses.
  */
+static int at24_poll_op(struct at24 *a, void *arg);
+
 static int at24_retry(struct at24 *a, int (*op)(struct at24 *a, void *arg),
 		      void *arg)
 {
@@ -195,6 +198,9 @@ static int at24_retry(struct at24 *a, int (*op)(struct at24 *a, void *arg),
 			if (pause > AT24_MAX_PAUSE_US)
 				pause = AT24_MAX_PAUSE_US;
 		}
+		if (op != at24_poll_op)
+			atomic_fetch_add_explicit(&a->retries, 1,
+						  memory_order_relaxed);
 		at24_pause(a, pause);
 		tried = at24_now_us();
 	}
@@ -356,6 +362,13 @@ static void at24_cancel(void *priv)
 	pthread_mutex_unlock(&a->lock);
 }
 
+static uint64_t at24_retries(void *priv)
+{
+	struct at24 *a = priv;
+
+	return atomic_load_explicit(&a->retries, memory_order_relaxed);
+}
+
 static void at24_destroy(void *priv)
 {
 	struct at24 *a = priv;
@@ -371,6 +384,7 @@ const struct nvmem_provider_ops at24_provider_ops = {
 	.name = "at24",
 	.read = at24_read,
 	.write = at24_write,
+	.retries = at24_retries,
 	.cancel = at24_cancel,
 	.destroy = at24_destroy,
 };

@@ -81,10 +81,10 @@ CONF
 start_daemon "$T/nvmemfs.conf"
 
 check_eq "root lists the devices" "big bigcached board rodev" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')"
-check_eq "device directory" "cells nvmem type" "$(ls "$MNT/board" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "device directory" "cells nvmem status type" "$(ls "$MNT/board" | tr '\n' ' ' | sed 's/ $//')"
 check_eq "cells directory" "be16 blob le16 mac-address rev serial-number span u64" \
 	"$(ls "$MNT/board/cells" | sort | tr '\n' ' ' | sed 's/ $//')"
-check_eq "find walks the tree" "25" "$(find "$MNT" | wc -l)"
+check_eq "find walks the tree" "29" "$(find "$MNT" | wc -l)"
 
 check_eq "nvmem st_size is the device size" "4096" "$(stat -c %s "$MNT/board/nvmem")"
 check_eq "writable device is 0644" "644" "$(stat -c %a "$MNT/board/nvmem")"

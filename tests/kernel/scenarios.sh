@@ -390,6 +390,8 @@ CONF
 	*) fail "a silent chip: expected Input/output error, got '$err'" ;;
 	esac
 	check "a silent chip: the device stays served" test -e "$MNT/$name/nvmem"
+	check_eq "a silent chip: its status counts and names the error" "1 EIO" \
+		"$(sed -n 's/^errors: //p; s/^last-error: \([A-Z]*\) .*/\1/p' "$MNT/$name/status" | tr '\n' ' ' | sed 's/ $//')"
 	kill -USR1 "$kpid"
 	check_eq "the chip answers again: the right bytes" \
 		"$(dd if="$W/k.img" bs=4096 skip=4 count=1 status=none | md5sum)" \
@@ -655,6 +657,8 @@ CONF
 		cmp -s "$W/st.img" "$MNT/stall/nvmem"
 	check "hiccup: the bridge did stall and answer again" \
 		grep -q "^answers again" "$W/emul-HICCUP.log"
+	check_eq "hiccup: status shows retries (> 0) and no error" "yes 0" \
+		"$(sed -n 's/^retries: [1-9][0-9]*$/yes/p; s/^errors: //p' "$MNT/stall/status" | sort -r | tr '\n' ' ' | sed 's/ $//')"
 	unplug "$PLUGGED"
 	check "hiccup: the device goes with its bridge" wait_for 10 eval "! test -e '$MNT/stall'"
 
@@ -711,6 +715,8 @@ CONF
 		fail "dead bus: the emulator logged no stall"
 	fi
 	check "dead bus: the device stays served" test -e "$MNT/stall/nvmem"
+	check_eq "dead bus: status counts and names the error" "1 EIO" \
+		"$(sed -n 's/^errors: //p; s/^last-error: \([A-Z]*\) .*/\1/p' "$MNT/stall/status" | tr '\n' ' ' | sed 's/ $//')"
 	check "dead bus: the bridge answers again" \
 		wait_for 10 grep -q "^answers again" "$W/emul-DEAD.log"
 	check "dead bus: then the right bytes" cmp -s "$W/st.img" "$MNT/stall/nvmem"
