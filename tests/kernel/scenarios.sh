@@ -915,6 +915,7 @@ scenario_9() {
 	check "unplug: the daemon lives" kill -0 "$DAEMON_PID"
 	cleanup
 	check_kernel_log "scenario 9"
+}
 
 # wp_order LOG: from the emulator's log of a bridge whose GPIO drives the
 # EEPROM's WP, "DATA IGNORED EARLY RELEASES": data writes, those ignored,
