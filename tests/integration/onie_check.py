@@ -10,6 +10,11 @@ length 4) of everything before its value, big-endian (zlib's CRC-32).
   dump IMG                the records but the CRC, as build takes them;
                           exit 1 with the reason if the image is not valid
   total IMG               header + records + CRC record, in bytes
+  cut OLD NEW OUT...      what a write of NEW over OLD cut short left
+                          in each OUT: "old", "new" or "torn" (new bytes
+                          up to some point, old ones after it, and a CRC
+                          that does not match), one line each; anything
+                          else is said and fails
 """
 import sys
 import zlib
@@ -31,8 +36,11 @@ def build(out, size, recs):
 
 
 def parse(path):
+    return parse_bytes(open(path, "rb").read())
+
+
+def parse_bytes(img):
     """The records and the total length, or exit 1 saying why."""
-    img = open(path, "rb").read()
     if img[:9] != b"TlvInfo\x00\x01":
         sys.exit("bad header")
     end = 11 + int.from_bytes(img[9:11], "big")
@@ -57,12 +65,41 @@ def parse(path):
     sys.exit("no CRC record")
 
 
+def cut(old, new, out):
+    old, new, out = (open(p, "rb").read() for p in (old, new, out))
+    if len(old) != len(out) or len(new) != len(out):
+        sys.exit("sizes differ")
+    if out == old:
+        return "old"
+    if out == new:
+        return "new"
+    k = 0
+    while out[k] == new[k]:
+        k += 1
+    if out[k:] != old[k:]:
+        sys.exit("bytes changed that the write did not reach")
+    try:
+        parse_bytes(out)
+    except SystemExit:
+        return "torn"
+    sys.exit("a torn write left a valid TlvInfo")
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "build":
         build(sys.argv[2], int(sys.argv[3]), sys.argv[4:])
     elif cmd == "dump":
         print(" ".join(parse(sys.argv[2])[0]))
+    elif cmd == "cut":
+        bad = 0
+        for out in sys.argv[4:]:
+            try:
+                print(out, cut(sys.argv[2], sys.argv[3], out))
+            except SystemExit as e:
+                print(out, "BAD:", e)
+                bad = 1
+        sys.exit(bad)
     elif cmd == "total":
         print(parse(sys.argv[2])[1])
     else:
