@@ -34,7 +34,13 @@ kernel-devices = no
 provider = file
 path = $IMG
 layout = onie-tlv
+[device ro]
+provider = file
+path = $T/ro.img
+layout = onie-tlv
+read-only = yes
 CONF
+cp "$IMG" "$T/ro.img"
 start_daemon "$T/onie.conf" -o allow_other
 
 # --- Names and values as they read ---
@@ -139,6 +145,10 @@ check_eq "... nor create one" "EACCES" "$(errno_of as "$USR" "$FSPROBE" create "
 check_eq "... nor remove one" "EACCES" \
 	"$(as "$USR" rm -f "$MNT/onie/cells/vendor" 2>&1 | grep -o 'Permission denied' | sed 's/Permission denied/EACCES/')"
 check_eq "... but reads them" "SN-2024-000123" "$(as "$USR" cat "$MNT/onie/cells/serial-number")"
+
+check_eq "a read-only device: no field is written" "EROFS" "$("$FSPROBE" open "$MNT/ro/cells/serial-number" wronly)"
+check_eq "... cells/ is 0555" "555" "$(stat -c %a "$MNT/ro/cells")"
+check_eq "... nothing is created" "EROFS" "$(errno_of "$FSPROBE" create "$MNT/ro/cells/vendor" x)"
 
 # --- Changes made elsewhere ---
 $ONIE build "$T/other.img" 4096 "23:$(h OTHER)" "$VEXT" "$VEXT"
