@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "core/format.h"
 
@@ -32,9 +33,65 @@ struct layout_cells {
 /* Frees the array and leaves @c empty; safe on an empty list. */
 void layout_cells_free(struct layout_cells *c);
 
-/* ONIE TlvInfo EEPROM. */
+/*
+ * ONIE TlvInfo EEPROM. Cells are named as Linux's onie-tlv layout names
+ * them ("serial-number", "crc32"); a second record of a type gets "-1",
+ * a third "-2", ... Records of unknown types and empty ones get no cell.
+ */
 int onie_tlv_parse(const uint8_t *buf, size_t len, struct layout_cells *out,
 		   char *why, size_t whylen);
+
+/* The spec's limit: header, every record and the CRC record together. */
+#define ONIE_TLV_MAX		2048
+#define ONIE_TLV_HDR		11
+#define ONIE_TYPE_VENDOR	0xfd
+#define ONIE_TYPE_CRC		0xfe
+
+/* The cell name of @type, NULL for a type that gets no cell. */
+const char *onie_type_name(uint8_t type);
+/* A cell name back to its type and which non-empty record of that type
+ * it is (0: the first). 0 or -EINVAL for no ONIE field name. */
+int onie_name_parse(const char *name, uint8_t *type, unsigned int *nth);
+/* Whether nvmemfs writes, creates and removes fields of @type (not the
+ * CRC, not vendor extensions). */
+bool onie_type_editable(uint8_t type);
+
+/*
+ * Values as their cells read and are written (onie_edit.c): text, the
+ * MAC address as 6 raw bytes (the cell's "mac" format does the text),
+ * MM/DD/YYYY hh:mm:ss, decimal for device-version and num-macs, two
+ * letters for country-code. Format: the text without a newline, its
+ * length or -EINVAL (a value of the wrong size for its type), -ENOSPC.
+ * Parse: text (without its newline) to the value, checked; its length or
+ * -EINVAL, @val holds 255 bytes.
+ */
+ssize_t onie_value_format(uint8_t type, const uint8_t *val, size_t vlen,
+			  uint8_t *out, size_t size);
+ssize_t onie_value_parse(uint8_t type, const uint8_t *text, size_t len,
+			 uint8_t *val);
+
+/*
+ * Editing a TlvInfo in place. @buf holds a TlvInfo that onie_tlv_parse()
+ * accepts, *@total bytes long (onie_tlv_total()), and has room for
+ * max(*@total, ONIE_TLV_MAX) bytes. Records are found by walking them
+ * from the header; every record not edited keeps its bytes and its
+ * place, and the CRC record is recomputed after every edit.
+ */
+/* The length of header, records and CRC record; or the parser's error. */
+ssize_t onie_tlv_total(const uint8_t *buf, size_t len, char *why,
+		       size_t whylen);
+/* Where the value of record (@type, @nth) lies: 0 or -ENOENT. */
+int onie_tlv_find(const uint8_t *buf, size_t total, uint8_t type,
+		  unsigned int nth, size_t *off, size_t *vlen);
+/* Replace record (@type, @nth)'s value, or add it before the CRC record
+ * when @nth is the number of such records. 0, -ENOENT, -EINVAL (an
+ * empty value, or more than 255 bytes), -ENOSPC (the result would pass
+ * ONIE_TLV_MAX); @buf is unchanged on error. */
+int onie_tlv_set(uint8_t *buf, size_t *total, uint8_t type,
+		 unsigned int nth, const uint8_t *val, size_t vlen);
+/* Remove record (@type, @nth): 0 or -ENOENT. */
+int onie_tlv_del(uint8_t *buf, size_t *total, uint8_t type,
+		 unsigned int nth);
 
 /* Kontron sl28 vital product data (version 1). */
 int sl28_vpd_parse(const uint8_t *buf, size_t len, struct layout_cells *out,

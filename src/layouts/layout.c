@@ -2,8 +2,9 @@
 /*
  * Layouts applied to a device: the parsers (onie_tlv.c, sl28_vpd.c,
  * uboot_env.c) read a buffer; this file reads the device and turns the
- * result into cells. ONIE and sl28 cells are fixed cells at the offsets
- * the parser found; a U-Boot environment is served by uboot_cells.c.
+ * result into cells. sl28 cells are fixed cells at the offsets the parser
+ * found; an ONIE TlvInfo is served by onie_cells.c, a U-Boot environment
+ * by uboot_cells.c, both as cells that can be edited.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,8 +15,6 @@
 #include "base/log.h"
 #include "core/nvmem.h"
 
-/* The largest ONIE TlvInfo: 11-byte header + a 16-bit length. */
-#define ONIE_MAX	(11 + 0xffff)
 #define SL28_SIZE	64
 
 /*
@@ -71,7 +70,7 @@ static int layout_fixed_cells(struct nvmem_device *dev,
 static int layout_table(struct nvmem_device *dev, enum layout_kind kind)
 {
 	struct layout_cells cells = { 0 };
-	size_t len = kind == LAYOUT_ONIE_TLV ? ONIE_MAX : SL28_SIZE;
+	size_t len = SL28_SIZE;
 	char why[160] = "";
 	uint8_t *buf;
 	ssize_t n;
@@ -86,8 +85,6 @@ static int layout_table(struct nvmem_device *dev, enum layout_kind kind)
 	if (n < 0) {
 		snprintf(why, sizeof(why), "cannot read the device: %s", strerror(-n));
 		ret = -EIO;
-	} else if (kind == LAYOUT_ONIE_TLV) {
-		ret = onie_tlv_parse(buf, n, &cells, why, sizeof(why));
 	} else {
 		ret = sl28_vpd_parse(buf, n, &cells, why, sizeof(why));
 	}
@@ -188,6 +185,7 @@ int layout_apply(struct nvmem_device *dev, const struct layout_params *p)
 {
 	switch (p->kind) {
 	case LAYOUT_ONIE_TLV:
+		return layout_onie(dev);
 	case LAYOUT_SL28_VPD:
 		return layout_table(dev, p->kind);
 	case LAYOUT_U_BOOT_ENV:

@@ -21,6 +21,9 @@ struct nvmem_device;
  * has the name; the configured one wins). */
 void layout_skipped(struct nvmem_device *dev, const char *name, int err);
 
+/* layout_apply() for onie-tlv (onie_cells.c). */
+int layout_onie(struct nvmem_device *dev);
+
 /* layout_apply() for u-boot-env (uboot_cells.c). */
 int layout_uboot(struct nvmem_device *dev, const struct layout_params *p);
 

@@ -4,6 +4,10 @@
  * length of the TLV area, then type(1) len(1) value(len) records. The
  * last record is the CRC-32 (type 0xfe, len 4) of everything up to and
  * including its own type and length bytes, stored big-endian.
+ *
+ * The names are those of Linux's onie-tlv nvmem layout, so that a script
+ * reads the same file names from the kernel's sysfs cells and from
+ * nvmemfs.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,8 +18,7 @@
 #include "base/crc.h"
 #include "layouts/layout.h"
 
-#define ONIE_HDR_LEN	11
-#define ONIE_TYPE_CRC	0xfe
+#define ONIE_HDR_LEN	ONIE_TLV_HDR
 
 struct onie_type {
 	uint8_t type;
@@ -40,8 +43,8 @@ static const struct onie_type onie_types[] = {
 	{ 0x2d, "vendor", CELL_FORMAT_STRING, 0 },
 	{ 0x2e, "diag-version", CELL_FORMAT_STRING, 0 },
 	{ 0x2f, "service-tag", CELL_FORMAT_STRING, 0 },
-	{ 0xfd, "vendor-extension", CELL_FORMAT_RAW, 0 },
-	{ ONIE_TYPE_CRC, "crc-32", CELL_FORMAT_HEX, 4 },
+	{ ONIE_TYPE_VENDOR, "vendor-extension", CELL_FORMAT_RAW, 0 },
+	{ ONIE_TYPE_CRC, "crc32", CELL_FORMAT_HEX, 4 },
 };
 
 /* Shared by every layout parser; it lives here for want of a common
@@ -80,13 +83,55 @@ static const struct onie_type *onie_type_find(uint8_t type)
 	return NULL;
 }
 
+const char *onie_type_name(uint8_t type)
+{
+	const struct onie_type *t = onie_type_find(type);
+
+	return t ? t->name : NULL;
+}
+
+bool onie_type_editable(uint8_t type)
+{
+	return onie_type_find(type) && type != ONIE_TYPE_VENDOR &&
+	       type != ONIE_TYPE_CRC;
+}
+
+int onie_name_parse(const char *name, uint8_t *type, unsigned int *nth)
+{
+	size_t i, n;
+
+	for (i = 0; i < sizeof(onie_types) / sizeof(onie_types[0]); i++) {
+		const char *tn = onie_types[i].name, *p;
+		unsigned long v = 0;
+
+		n = strlen(tn);
+		if (strncmp(name, tn, n))
+			continue;
+		p = name + n;
+		if (*p == '-') {
+			/* "-1", "-2", ...: the suffix onie_tlv_parse() gives,
+			 * never "-0" nor "-01" (another name for the same). */
+			if (p[1] < '1' || p[1] > '9')
+				continue;
+			for (p++; *p >= '0' && *p <= '9' && v < 1000; p++)
+				v = v * 10 + (unsigned long)(*p - '0');
+		}
+		if (*p || v >= 1000)
+			continue;
+		*type = onie_types[i].type;
+		*nth = (unsigned int)v;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /*
  * Walk and check every record and the CRC before creating anything, so
  * that a damaged EEPROM yields no cells rather than some. Returns the
  * number of cells the second pass will create.
  */
 static int onie_tlv_check(const uint8_t *buf, size_t len, size_t *ncells,
-			  char *why, size_t whylen)
+			  size_t *total, char *why, size_t whylen)
 {
 	size_t end, pos = ONIE_HDR_LEN, n = 0;
 	uint32_t want, got;
@@ -137,6 +182,7 @@ static int onie_tlv_check(const uint8_t *buf, size_t len, size_t *ncells,
 					    "CRC-32 is 0x%08x, stored 0x%08x",
 					    got, want);
 			*ncells = n + 1;
+			*total = end;
 			return 0;
 		}
 		if (vlen && onie_type_find(type))
@@ -151,14 +197,14 @@ int onie_tlv_parse(const uint8_t *buf, size_t len, struct layout_cells *out,
 {
 	unsigned int seen[256] = { 0 };
 	struct layout_cell *cells;
-	size_t ncells = 0, n = 0, pos = ONIE_HDR_LEN;
+	size_t ncells = 0, n = 0, pos = ONIE_HDR_LEN, total;
 	int err;
 
 	out->cells = NULL;
 	out->n = 0;
 	if (!buf)
 		len = 0;
-	err = onie_tlv_check(buf, len, &ncells, why, whylen);
+	err = onie_tlv_check(buf, len, &ncells, &total, why, whylen);
 	if (err)
 		return err;
 
@@ -194,4 +240,16 @@ int onie_tlv_parse(const uint8_t *buf, size_t len, struct layout_cells *out,
 	out->cells = cells;
 	out->n = ncells;
 	return 0;
+}
+
+ssize_t onie_tlv_total(const uint8_t *buf, size_t len, char *why,
+		       size_t whylen)
+{
+	size_t ncells, total;
+	int err;
+
+	if (!buf)
+		len = 0;
+	err = onie_tlv_check(buf, len, &ncells, &total, why, whylen);
+	return err < 0 ? err : (ssize_t)total;
 }

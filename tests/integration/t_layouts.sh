@@ -60,7 +60,7 @@ start_daemon "$T/nvmemfs.conf"
 check_eq "ONIE product-name" "Demo-Board" "$(cat "$MNT/onie/cells/product-name")"
 check_eq "ONIE serial-number" "SN0042" "$(cat "$MNT/onie/cells/serial-number")"
 check_eq "ONIE mac-address" "02:00:5e:00:53:01" "$(cat "$MNT/onie/cells/mac-address")"
-check_eq "ONIE cells are read-only" "EROFS" "$("$FSPROBE" open "$MNT/onie/cells/serial-number" wronly)"
+check_eq "ONIE crc32 is read-only" "EROFS" "$("$FSPROBE" open "$MNT/onie/cells/crc32" wronly)"
 check_eq "bad CRC: no layout cells" "" "$(ls "$MNT/bad/cells")"
 if cmp -s "$T/onie-bad.img" "$MNT/bad/nvmem"; then pass "bad CRC: raw device still served"; else fail "raw device of the bad image"; fi
 grep -q "bad: onie-tlv layout not applied: .*CRC" "$LOG" && pass "bad CRC: one warning naming device and reason" || fail "no warning: $(grep bad: "$LOG")"

@@ -144,7 +144,7 @@ static void onie_full(struct onie_img *img, struct want *w)
 		w[i].len = vlen;
 		w[i].format = onie_std[i].format;
 	}
-	w[NSTD].name = "crc-32";
+	w[NSTD].name = "crc32";
 	w[NSTD].offset = onie_finish(img);
 	w[NSTD].len = 4;
 	w[NSTD].format = CELL_FORMAT_HEX;
@@ -195,7 +195,7 @@ static void test_onie_duplicates_unknown(void **state)
 	w[2] = (struct want){ "vendor-extension-1", o[2], 6, CELL_FORMAT_RAW };
 	w[3] = (struct want){ "mac-address-1", o[3], 6, CELL_FORMAT_MAC };
 	w[4] = (struct want){ "vendor-extension-2", o[4], 4, CELL_FORMAT_RAW };
-	w[5] = (struct want){ "crc-32", o[5], 4, CELL_FORMAT_HEX };
+	w[5] = (struct want){ "crc32", o[5], 4, CELL_FORMAT_HEX };
 	assert_int_equal(onie_tlv_parse(img.b, img.len, &c, why, sizeof(why)), 0);
 	check_cells(&c, w, 6);
 	layout_cells_free(&c);
@@ -219,7 +219,7 @@ static void test_onie_wrong_size_is_hex(void **state)
 	w[0] = (struct want){ "mac-address", o[0], 5, CELL_FORMAT_HEX };
 	w[1] = (struct want){ "device-version", o[1], 2, CELL_FORMAT_HEX };
 	w[2] = (struct want){ "num-macs", o[2], 1, CELL_FORMAT_HEX };
-	w[3] = (struct want){ "crc-32", o[3], 4, CELL_FORMAT_HEX };
+	w[3] = (struct want){ "crc32", o[3], 4, CELL_FORMAT_HEX };
 	assert_int_equal(onie_tlv_parse(img.b, img.len, &c, why, sizeof(why)), 0);
 	check_cells(&c, w, 4);
 	layout_cells_free(&c);
