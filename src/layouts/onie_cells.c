@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "core/nvmem.h"
 #include "layout_priv.h"
 
@@ -292,7 +293,7 @@ static int onie_sync_now(struct nvmem_device *dev, struct onie_layout *w,
 {
 	struct layout_cells cells = { 0 };
 	uint8_t *img = NULL;
-	char why[160] = "";
+	char why[160] = "", when[UTIL_ISO_TIME_MAX];
 	size_t total, i;
 	uint64_t sync;
 	ssize_t idx;
@@ -309,19 +310,25 @@ static int onie_sync_now(struct nvmem_device *dev, struct onie_layout *w,
 	if (ret < 0) {
 		/* Nothing to show until the TlvInfo is valid again; the raw
 		 * device stays readable. */
-		if (!w->bad_logged) {
-			if (initial)
-				log_warn("%s: onie-tlv layout not applied: %s; its fields are not served until it is valid",
-					 nvmem_device_name(dev), why);
-			else
-				log_warn("%s: onie-tlv layout no longer valid: %s; its fields are not served until it is valid",
-					 nvmem_device_name(dev), why);
+		if (!w->bad_logged && initial) {
+			log_warn("%s: onie-tlv layout not applied: %s; its fields are not served until it is valid",
+				 nvmem_device_name(dev), why);
+			nvmem_device_set_layout_status(dev, "layout: onie-tlv\nlayout-state: not applied: %s\n",
+						       why);
+		} else if (!w->bad_logged) {
+			log_warn("%s: onie-tlv layout no longer valid: %s; its fields are not served until it is valid",
+				 nvmem_device_name(dev), why);
+			nvmem_device_set_layout_status(dev, "layout: onie-tlv\nlayout-state: invalid since %s: %s\n",
+						       util_iso_time(util_realtime_ns(), when),
+						       why);
 		}
 		w->bad_logged = true;
 		goto out;
 	}
 	if (w->bad_logged && !initial)
 		log_info("%s: ONIE TlvInfo valid again", nvmem_device_name(dev));
+	if (w->bad_logged || initial)
+		nvmem_device_set_layout_status(dev, "layout: onie-tlv\nlayout-state: applied\n");
 	w->bad_logged = false;
 	if (initial && total > ONIE_TLV_MAX)
 		log_warn("%s: ONIE TlvInfo of %zu bytes, more than the spec's %d: served, but no edit may leave it that long",
