@@ -24,8 +24,9 @@
  * reads? The raw device changes with anything; a layout's cells and
  * file with any write to the device (their bytes move whenever a
  * variable changes length: the simplest rule that is never wrong); a
- * fixed cell when the write covered its bytes. type and status never
- * change.
+ * fixed cell when the write covered its bytes, or when the range is not
+ * known (@len 0: a write through a layout, whose bytes may lie under a
+ * configured cell). type and status never change.
  */
 static bool fs_poll_changes(const struct fs_handle *h, unsigned int entry,
 			    uint64_t off, uint64_t len)
@@ -41,7 +42,7 @@ static bool fs_poll_changes(const struct fs_handle *h, unsigned int entry,
 	c = fs_cell(h->dev, h->entry);
 	if (!c)
 		return false;
-	if (c->ops)
+	if (c->ops || !len)
 		return true;
 	return c->offset < off + len && off < c->offset + c->bytes;
 }

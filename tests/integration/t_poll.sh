@@ -50,6 +50,10 @@ path = $T/env.img
 layout = u-boot-env
 env-size = 4096
 env-redundant-offset = 4096
+[cell env/crc]
+offset = 0
+size = 4
+format = hex
 [device hot]
 provider = file
 path = $LOOP
@@ -115,10 +119,10 @@ check_poll "a change since the open (or last read) is reported without waiting" 
 # --- U-Boot environment: variables, the file, create, remove ---
 E=$MNT/env
 ls "$E/cells" > /dev/null
-watch "$T/o5" "$E/nvmem" "$E/environment" "$E/cells/board" "$E/cells/bootcmd"
+watch "$T/o5" "$E/nvmem" "$E/environment" "$E/cells/board" "$E/cells/bootcmd" "$E/cells/crc"
 echo other > "$E/cells/board"
-check_poll "a variable write wakes every variable, the environment file and nvmem" \
-	"woke PRI|ERR PRI|ERR PRI|ERR PRI|ERR read ok - read ok - read ok - read ok -" "$T/o5"
+check_poll "a variable write wakes every variable, the environment file, nvmem and a configured cell inside it" \
+	"woke PRI|ERR PRI|ERR PRI|ERR PRI|ERR PRI|ERR read ok - read ok - read ok - read ok - read ok -" "$T/o5"
 watch "$T/o6" "$E/cells/board" "$E/environment"
 printf 'board=fromfile\nbootcmd=run distro\n' > "$E/environment"
 check_poll "an environment file write wakes the variables" \
