@@ -35,30 +35,10 @@ W=/tmp/arm64-test
 MNT=/mnt/nvmem
 LOG=$W/daemon.log
 DAEMON_PID=
-FAILS=0
-CHECKS=0
 mkdir -p "$W" "$MNT"
 
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); CHECKS=$((CHECKS + 1)); }
-pass() { echo "ok: $*"; CHECKS=$((CHECKS + 1)); }
-check_eq() {
-	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi
-}
-check() {	# check WHAT COMMAND...
-	local what=$1; shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
+. "$HERE/../kernel/checks.sh"
 hexof() { dd if="$1" bs=1 skip=$(($2)) count="$3" status=none | xxd -p | tr -d '\n'; }
-
-# wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
-wait_for() {
-	local end=$((SECONDS + $1)); shift
-	while [ $SECONDS -le "$end" ]; do
-		"$@" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 
 start_daemon() {
 	"$NVMEMFS" -f -c "$1" --uevent-source=kernel "$MNT" >>"$LOG" 2>&1 &

@@ -51,31 +51,11 @@ MNT=/mnt/nvmem
 LOG=$W/daemon.log
 DAEMON_PID=
 EMULS=()
-FAILS=0
-CHECKS=0
 UEVENT_SOURCE=kernel
 mkdir -p "$W" "$MNT"
 
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); CHECKS=$((CHECKS + 1)); }
-pass() { echo "ok: $*"; CHECKS=$((CHECKS + 1)); }
-check_eq() {
-	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi
-}
-check() {	# check WHAT COMMAND...
-	local what=$1; shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/checks.sh"
 hexof() { dd if="$1" bs=1 skip="$2" count="$3" status=none | xxd -p | tr -d '\n'; }
-
-# wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
-wait_for() {
-	local end=$((SECONDS + $1)); shift
-	while [ $SECONDS -le "$end" ]; do
-		"$@" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 
 # The bus number of the CP2112 adapter whose HID device has serial $1.
 cp2112_bus() {

@@ -38,28 +38,8 @@ W=/var/lib/nvmemfs-test		# on the guest's tmpfs upper layer
 MNT=/mnt/nvmem
 FSTAB_MNT=/mnt/fstab
 SERIAL=NVM-SYSTEMD-0042
-FAILS=0
-CHECKS=0
 
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); CHECKS=$((CHECKS + 1)); }
-pass() { echo "ok: $*"; CHECKS=$((CHECKS + 1)); }
-check_eq() {
-	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi
-}
-check() {	# check WHAT COMMAND...
-	local what=$1; shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
-
-# wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
-wait_for() {
-	local end=$((SECONDS + $1)); shift
-	while [ $SECONDS -le "$end" ]; do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/checks.sh"
 
 prop() { systemctl show -P "$2" "$1"; }
 
