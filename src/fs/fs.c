@@ -350,11 +350,13 @@ static bool fs_io_ok(fuse_req_t req, const struct fs_handle *h, off_t off)
 }
 
 /* The status text is made anew by a read at offset 0, and the pieces
- * after it come from that one snapshot. */
+ * after it come from that one snapshot. The piece is copied out before
+ * the reply: once the kernel has its answer, the reader may close the
+ * file, and the release may free @h before this thread touches it again. */
 static void fs_read_status(fuse_req_t req, struct fs_handle *h, off_t off,
 			   size_t size)
 {
-	char *text;
+	char *text, *piece = NULL;
 	ssize_t n = 0;
 
 	pthread_mutex_lock(&h->lock);
@@ -366,11 +368,22 @@ static void fs_read_status(fuse_req_t req, struct fs_handle *h, off_t off,
 			h->status_len = n;
 		}
 	}
+	if (n >= 0) {
+		n = (size_t)off < h->status_len ? h->status_len - off : 0;
+		if ((size_t)n > size)
+			n = size;
+		piece = malloc(n ? n : 1);
+		if (piece)
+			memcpy(piece, h->status + (n ? off : 0), n);
+		else
+			n = -ENOMEM;
+	}
+	pthread_mutex_unlock(&h->lock);
 	if (n < 0)
 		fuse_reply_err(req, -n);
 	else
-		fs_reply_slice(req, h->status, h->status_len, off, size);
-	pthread_mutex_unlock(&h->lock);
+		fuse_reply_buf(req, piece, n);
+	free(piece);
 }
 
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
