@@ -20,6 +20,7 @@
  * id, so new inodes, and is read afresh.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "base/log.h"
 #include "fs_priv.h"
@@ -65,7 +66,10 @@ bool fs_pagecache_open(struct fs *fs, fuse_req_t req)
  */
 void fs_pagecache_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off)
 {
-	struct fs_handle h = { .entry = fs_ino_entry(ino) };
+	/* A handle for this one read: what it holds (a status snapshot)
+	 * goes with it. */
+	struct fs_handle h = { .entry = fs_ino_entry(ino),
+			       .lock = PTHREAD_MUTEX_INITIALIZER };
 
 	if (fs_resolve(ino, &h.dev) < 0) {
 		fuse_reply_err(req, ENODEV);
@@ -77,5 +81,6 @@ void fs_pagecache_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off)
 		return;
 	}
 	fs_read_handle(req, &h, size, off);
+	free(h.status);
 	nvmem_device_put(h.dev);
 }
