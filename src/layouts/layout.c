@@ -33,6 +33,18 @@ void layout_skipped(struct nvmem_device *dev, const char *name, int err)
 			 nvmem_device_name(dev), name, strerror(-err));
 }
 
+int layout_sync_found(struct nvmem_device *dev, const char *name,
+		      ssize_t idx, uint64_t sync, bool initial)
+{
+	if (idx == -ENOMEM)
+		return -ENOMEM;
+	if (idx >= NVMEM_CELL_DYN_BASE)
+		nvmem_device_sync_mark(dev, idx, sync);
+	else if (initial)	/* a configured cell has the name, or no room */
+		layout_skipped(dev, name, idx < 0 ? idx : -EEXIST);
+	return 0;
+}
+
 /* Add one cell; only running out of memory is an error. */
 static int layout_add(struct nvmem_device *dev, struct nvmem_cell *cell)
 {

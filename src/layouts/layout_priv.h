@@ -24,6 +24,15 @@ void layout_skipped(struct nvmem_device *dev, const char *name, int err);
 /* layout_apply() for onie-tlv (onie_cells.c). */
 int layout_onie(struct nvmem_device *dev);
 
+/*
+ * In a sync of a layout with dynamic cells: @idx is the cell of @name
+ * found or just added (or why it could not be): mark it with @sync, or
+ * on the first look (@initial) say why @name is not served. 0, or
+ * -ENOMEM, which ends the sync.
+ */
+int layout_sync_found(struct nvmem_device *dev, const char *name,
+		      ssize_t idx, uint64_t sync, bool initial);
+
 /* layout_apply() for u-boot-env (uboot_cells.c). */
 int layout_uboot(struct nvmem_device *dev, const struct layout_params *p);
 

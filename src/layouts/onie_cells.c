@@ -343,14 +343,9 @@ static int onie_sync_now(struct nvmem_device *dev, struct onie_layout *w,
 		idx = nvmem_device_find_cell(dev, name);
 		if (idx < 0)
 			idx = onie_add_field(dev, w, name, type, nth);
-		if (idx == -ENOMEM) {
-			ret = -ENOMEM;
+		ret = layout_sync_found(dev, name, idx, sync, initial);
+		if (ret < 0)
 			goto out;
-		}
-		if (idx >= NVMEM_CELL_DYN_BASE)
-			nvmem_device_sync_mark(dev, idx, sync);
-		else if (initial)
-			layout_skipped(dev, name, idx < 0 ? idx : -EEXIST);
 	}
 	ret = 0;
 out:

@@ -213,14 +213,9 @@ static int uboot_sync_now(struct nvmem_device *dev, struct uboot_layout *w,
 		idx = nvmem_device_find_cell(dev, name);
 		if (idx < 0)
 			idx = uboot_add_var(dev, w, name, env);
-		if (idx == -ENOMEM) {
-			ret = -ENOMEM;
+		ret = layout_sync_found(dev, name, idx, sync, initial);
+		if (ret < 0)
 			goto out;
-		}
-		if (idx >= NVMEM_CELL_DYN_BASE)
-			nvmem_device_sync_mark(dev, idx, sync);
-		else if (initial)
-			layout_skipped(dev, name, idx < 0 ? idx : -EEXIST);
 	}
 	ret = 0;
 out:
