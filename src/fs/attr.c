@@ -30,28 +30,6 @@ bool fs_cell_read_only(const struct nvmem_device *dev,
 	return cell->read_only || nvmem_device_read_only(dev);
 }
 
-/*
- * May the kernel keep @entry's bytes in its page cache across opens?
- * Only where our own cache would answer anyway and nothing could make
- * the kernel's copy stale: a fixed-size cell of a cached, read-only
- * device, whose text is read whole on every request. Such pages are
- * dropped when the device goes (fs_removed) before its directory does;
- * every other file is direct I/O. Raw nvmem stays direct even then: a
- * page-sized read would cost a slow bus far more than the caller asked
- * for.
- */
-bool fs_device_page_cached(const struct nvmem_device *dev)
-{
-	return nvmem_device_cached(dev) && nvmem_device_read_only(dev);
-}
-
-bool fs_page_cached(const struct nvmem_device *dev, unsigned int entry)
-{
-	const struct nvmem_cell *cell = fs_cell(dev, entry);
-
-	return cell && fs_cell_fixed_size(cell) && fs_device_page_cached(dev);
-}
-
 /* Text of the "type" file. */
 int fs_type_text(const struct nvmem_device *dev, char *buf, size_t size)
 {
@@ -124,7 +102,7 @@ static void fs_set_perm(struct stat *st, mode_t type, const struct nvmem_perm *p
  */
 #define FS_DIR_MODE	0555
 
-void fs_fill_attr(const struct fs *fs, struct nvmem_device *dev,
+void fs_fill_attr(struct fs *fs, struct nvmem_device *dev,
 		  unsigned int entry, struct stat *st)
 {
 	const struct nvmem_cell *cell;
@@ -183,11 +161,14 @@ void fs_fill_attr(const struct fs *fs, struct nvmem_device *dev,
 		perm = perm_cell(&perm, &cell->perm, fs_cell_read_only(dev, cell));
 		fs_set_perm(st, S_IFREG, &perm);
 		st->st_size = fs_cell_size(dev, cell);
-		/* The layout's file changes with the device. */
+		/* The layout's file changes with the device; a cell whose
+		 * text the kernel may keep, also when pages.c finds it
+		 * changed around nvmemfs. */
 		fs_set_times(st, reg, entry < FS_ENTRY_CELL0 ?
 			     nvmem_device_written_ns(dev) :
-			     nvmem_device_cell_written_ns(dev,
-					entry - FS_ENTRY_CELL0));
+			     fs_pages_mtime(fs, dev, entry,
+				nvmem_device_cell_written_ns(dev,
+					entry - FS_ENTRY_CELL0)));
 		break;
 	}
 	st->st_blksize = 4096;

@@ -217,6 +217,10 @@ void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
 	}
 	h->dev = dev;
 	h->entry = entry;
+	h->paged = !fi->direct_io && entry >= FS_ENTRY_CELL0;
+	if (h->paged)
+		h->seen_ns = nvmem_device_cell_written_ns(dev,
+						entry - FS_ENTRY_CELL0);
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_lock(&fs->handles_lock);
 	h->next = fs->handles;
@@ -270,6 +274,8 @@ void fs_open_file(fuse_req_t req, struct fuse_file_info *fi,
 		  struct nvmem_device *dev, unsigned int entry,
 		  const struct fuse_entry_param *created)
 {
+	const struct nvmem_cell *cell = fs_cell(dev, entry);
+	int keep = -1;
 	bool ro;
 
 	if (entry == FS_ENTRY_TYPE || entry == FS_ENTRY_STATUS)
@@ -283,12 +289,13 @@ void fs_open_file(fuse_req_t req, struct fuse_file_info *fi,
 		fuse_reply_err(req, EROFS);
 		return;
 	}
-	/* Every read and write comes to us (no page cache that could serve
-	 * bytes of a device that is gone, no caching of cell text whose
-	 * length changes), except for the cells fs_page_cached() names:
-	 * there a repeated cat costs the open round trip alone. */
-	fi->direct_io = !fs_page_cached(dev, entry);
-	fi->keep_cache = !fi->direct_io;
+	/* Every read and write comes to us, except a fixed-size cell opened
+	 * for reading: the kernel keeps its text, and a repeated cat costs
+	 * the open round trip alone while pages.c finds the text unchanged. */
+	if (fs_pages_eligible(cell, fi->flags))
+		keep = fs_pages_open(fs_of(req), dev, entry);
+	fi->direct_io = keep < 0;
+	fi->keep_cache = keep > 0;
 	fi->nonseekable = 0;
 	/* Only a cell opened for writing has anything to store at close
 	 * (value.c): every other close would wait for a flush round trip
@@ -443,6 +450,9 @@ void fs_read_handle(fuse_req_t req, struct fs_handle *h, size_t size, off_t off)
 		/* A cell is always read whole, from one device read, and
 		 * sliced here: a reader never mixes two values. */
 		n = fs_cell_text(h->dev, cell, &buf);
+		if (n >= 0 && h->paged)
+			fs_pages_filled(fs_of(req), fs_ino(h->dev, h->entry),
+					buf, n);
 		if (n < 0)
 			fuse_reply_err(req, -n);
 		else

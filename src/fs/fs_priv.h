@@ -26,8 +26,8 @@
  * on the value (string, decimal, U-Boot variables) are cached too: with
  * default_permissions the kernel asks for expired ones at every open, a
  * round trip per open; a change made around nvmemfs shows in their
- * st_size within FS_TIMEOUT. File data is cached only as
- * fs_page_cached() allows.
+ * st_size within FS_TIMEOUT. File data is cached only as pages.c
+ * allows.
  */
 #define FS_TIMEOUT	1.0
 
@@ -64,6 +64,20 @@ struct fs_handle {
 	 * destroyed once notified or replaced, or with the handle. */
 	atomic_bool changed;
 	struct fuse_pollhandle *ph;
+	/* Opened through the page cache (pages.c): its READs fill the
+	 * kernel's page, and most of its reads never reach us. @seen_ns:
+	 * the cell's mtime when it was opened or last read (poll.c). Both
+	 * set before the open reply. */
+	bool paged;
+	_Atomic uint64_t seen_ns;
+};
+
+/* pages.c: what the kernel may hold in its page cache, per inode. */
+#define FS_PAGES_BUCKETS	256
+struct fs_page;
+struct fs_pages {
+	pthread_mutex_t lock;
+	struct fs_page *bucket[FS_PAGES_BUCKETS];
 };
 
 /*
@@ -90,6 +104,7 @@ struct fs {
 	 * worker); fs_free() drops the ones left, once no worker runs. */
 	pthread_mutex_t handles_lock;
 	struct fs_handle *handles;
+	struct fs_pages pages;
 };
 
 static inline fuse_ino_t fs_ino(const struct nvmem_device *dev,
@@ -147,12 +162,10 @@ void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 bool fs_cell_fixed_size(const struct nvmem_cell *cell);
 bool fs_cell_read_only(const struct nvmem_device *dev,
 		       const struct nvmem_cell *cell);
-bool fs_device_page_cached(const struct nvmem_device *dev);
-bool fs_page_cached(const struct nvmem_device *dev, unsigned int entry);
 int fs_type_text(const struct nvmem_device *dev, char *buf, size_t size);
 ssize_t fs_cell_text(struct nvmem_device *dev, const struct nvmem_cell *cell,
 		     char **text);
-void fs_fill_attr(const struct fs *fs, struct nvmem_device *dev,
+void fs_fill_attr(struct fs *fs, struct nvmem_device *dev,
 		  unsigned int entry, struct stat *st);
 
 /* fs.c: a READ on @h, which may be on the caller's stack. */
@@ -193,6 +206,18 @@ void fs_poll_forget(struct fs_handle *h);
 /* status.c: the status file's text, in a buffer the caller frees.
  * Returns the length or -errno. */
 ssize_t fs_status_text(struct nvmem_device *dev, char **text);
+
+/* pages.c: cell text kept in the kernel's page cache across opens. */
+void fs_pages_init(struct fs_pages *p);
+void fs_pages_destroy(struct fs_pages *p);
+bool fs_pages_eligible(const struct nvmem_cell *cell, int flags);
+int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry);
+void fs_pages_filled(struct fs *fs, fuse_ino_t ino, const char *text,
+		     size_t len);
+uint64_t fs_pages_mtime(struct fs *fs, struct nvmem_device *dev,
+			unsigned int entry, uint64_t written_ns);
+void fs_pages_forget(struct fs *fs, struct fuse_session *se,
+		     struct nvmem_device *dev);
 
 /* notify.c: a write through @entry changed [@off, @off + @len). */
 void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,

@@ -27,22 +27,30 @@ void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
 	struct fuse_session *se = atomic_load(&fs->session);
 	size_t i, n = nvmem_device_cell_count(dev), sent = 0;
 
-	fs_poll_written(fs, dev, entry, off, len);
-	if (!se || !atomic_load(&fs->notify_ok))
-		return;
-	if (entry != FS_ENTRY_NVMEM)
-		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_NVMEM),
-						 -1, 0);
-	for (i = 0; i < n && sent < FS_INVAL_MAX; i++) {
-		const struct nvmem_cell *c = nvmem_device_cell(dev, i);
-
-		if (c->ops || FS_ENTRY_CELL0 + i == entry ||
-		    c->offset >= off + len || off >= c->offset + c->bytes)
-			continue;
-		fuse_lowlevel_notify_inval_inode(se, fs_ino(dev, FS_ENTRY_CELL0 + i),
-						 -1, 0);
-		sent++;
+	/* A write through a layout (@len 0) may lie under any cell. */
+	if (!len) {
+		off = 0;
+		len = UINT64_MAX;
 	}
+	/* Attributes first: a poller woken below re-reads them, and finds
+	 * the new mtime that makes the kernel drop a page it kept
+	 * (pages.c). */
+	if (se && atomic_load(&fs->notify_ok)) {
+		if (entry != FS_ENTRY_NVMEM)
+			fuse_lowlevel_notify_inval_inode(se,
+				fs_ino(dev, FS_ENTRY_NVMEM), -1, 0);
+		for (i = 0; i < n && sent < FS_INVAL_MAX; i++) {
+			const struct nvmem_cell *c = nvmem_device_cell(dev, i);
+
+			if (c->ops || c->offset >= off + len ||
+			    off >= c->offset + c->bytes)
+				continue;
+			fuse_lowlevel_notify_inval_inode(se,
+				fs_ino(dev, FS_ENTRY_CELL0 + i), -1, 0);
+			sent++;
+		}
+	}
+	fs_poll_written(fs, dev, entry, off, len);
 }
 
 /* Drop what the kernel caches of @dev's files (attributes, and the pages
@@ -68,19 +76,24 @@ static void fs_forget_files(struct fuse_session *se, struct nvmem_device *dev)
  * reaches us now fails. A page being filled by a read that was already
  * under way is locked until we answer it, and the kernel waits for that
  * answer before dropping the page; nvmem_device_io() makes the wait at
- * most one chunk. Page-cached files go first (every file of a page-cache
- * mount, pagecache.c), so that once the directory is gone no old handle
- * can be served from memory.
+ * most one chunk. Page-cached files go first (pages.c; every file of a
+ * page-cache mount, pagecache.c), so that once the directory is gone no
+ * old handle can be served from memory.
  */
 static void fs_removed(struct nvmem_device *dev, void *data)
 {
 	struct fs *fs = data;
 	const char *name = nvmem_device_name(dev);
 	struct fuse_session *se = atomic_load(&fs->session);
-	bool pages = atomic_load(&fs->cache_all) || fs_device_page_cached(dev);
+	bool pages = atomic_load(&fs->cache_all);
 
 	fs_poll_removed(fs, dev);
-	if (!se || !atomic_load(&fs->notify_ok))
+	if (!atomic_load(&fs->notify_ok))
+		se = NULL;
+	/* The cells whose text the kernel may keep (pages.c), before the
+	 * directory goes; and every file first on a page-cache mount. */
+	fs_pages_forget(fs, se, dev);
+	if (!se)
 		return;
 	if (pages)
 		fs_forget_files(se, dev);
@@ -100,6 +113,7 @@ struct fs *fs_new(void)
 	fs->listener.removed = fs_removed;
 	fs->listener.data = fs;
 	pthread_mutex_init(&fs->handles_lock, NULL);
+	fs_pages_init(&fs->pages);
 	return fs;
 }
 
@@ -127,6 +141,7 @@ void fs_free(struct fs *fs)
 		fs_handle_free(fs, fs->handles);
 	}
 	pthread_mutex_destroy(&fs->handles_lock);
+	fs_pages_destroy(&fs->pages);
 	free(fs);
 }
 

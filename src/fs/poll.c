@@ -19,20 +19,31 @@
 
 #define FS_POLL_READY	(POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM)
 
+static uint64_t fs_poll_mtime(const struct fs_handle *h)
+{
+	return nvmem_device_cell_written_ns(h->dev, h->entry - FS_ENTRY_CELL0);
+}
+
 /*
  * Does a write through @entry over [@off, @off + @len) change what @h
  * reads? The raw device changes with anything; a layout's cells and
  * file with any write to the device (their bytes move whenever a
  * variable changes length: the simplest rule that is never wrong); a
  * fixed cell when the write covered its bytes, or when the range is not
- * known (@len 0: a write through a layout, whose bytes may lie under a
- * configured cell). type and status never change.
+ * known (a write through a layout, whose bytes may lie under a
+ * configured cell, comes as the whole device). type and status never
+ * change.
  */
 static bool fs_poll_changes(const struct fs_handle *h, unsigned int entry,
 			    uint64_t off, uint64_t len)
 {
 	const struct nvmem_cell *c;
 
+	/* Read from the kernel's page, which it drops, and then asks us,
+	 * only when the cell's mtime moved (pages.c): a change it would
+	 * not see would keep POLLPRI up for ever. */
+	if (h->paged)
+		return fs_poll_mtime(h) != atomic_load(&h->seen_ns);
 	if (h->entry == FS_ENTRY_NVMEM || h->entry == FS_ENTRY_LAYOUT)
 		return true;
 	if (h->entry < FS_ENTRY_CELL0)
@@ -52,7 +63,14 @@ static bool fs_poll_changes(const struct fs_handle *h, unsigned int entry,
  * waits for a worker, so holding the lock across it is safe. */
 static void fs_poll_wake(struct fs *fs, struct fs_handle *h)
 {
+	struct fuse_session *se = atomic_load(&fs->session);
+
 	atomic_store(&h->changed, true);
+	/* Past the cells whose attributes fs_written() dropped: the
+	 * reader's kernel must ask for the new mtime too. */
+	if (h->paged && se && atomic_load(&fs->notify_ok))
+		fuse_lowlevel_notify_inval_inode(se, fs_ino(h->dev, h->entry),
+						 -1, 0);
 	if (!h->ph)
 		return;
 	if (atomic_load(&fs->notify_ok))
@@ -89,6 +107,8 @@ void fs_poll_removed(struct fs *fs, struct nvmem_device *dev)
  * few). */
 void fs_poll_read(struct fs *fs, struct fs_handle *h)
 {
+	if (h->paged)
+		atomic_store(&h->seen_ns, fs_poll_mtime(h));
 	atomic_store(&h->changed, false);
 }
 

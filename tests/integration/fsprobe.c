@@ -21,6 +21,17 @@
  *   fsprobe reread PATH GOFILE OFF LEN          -> as hold, with a pread
  *                                                 before the wait too (so
  *                                                 the kernel may cache it)
+ *   fsprobe until  PATH GOFILE OFF LEN HEX      -> as reread, then pread on
+ *                                                 the same descriptor every
+ *                                                 10 ms until the bytes are
+ *                                                 HEX (at most 10 s): the
+ *                                                 last bytes read, and the
+ *                                                 milliseconds it took
+ *   fsprobe vanish PATH DIR OFF LEN             -> open and pread, print
+ *                                                 "opened", then as soon as
+ *                                                 DIR is gone (checked every
+ *                                                 millisecond, at most 10 s)
+ *                                                 pread again
  *   fsprobe fstat  PATH GOFILE                  -> as hold, then fstat
  *   fsprobe mmap   PATH shared|private LEN      -> map read-only, print
  *                                                 the bytes, or errno
@@ -277,6 +288,59 @@ int main(int argc, char **argv)
 		for (unsigned long i = 0; i < size; i++)
 			fputc((i * 131 + seed * 7 + (i >> 8)) & 0xff, f);
 		return fclose(f) ? report_errno(errno) : 0;
+	}
+	if (!strcmp(cmd, "vanish") && argc == 6) {
+		size_t len = strtoul(argv[5], NULL, 0);
+		off_t off = strtoll(argv[4], NULL, 0);
+
+		fd = open(argv[2], O_RDONLY);
+		if (fd < 0)
+			return report_errno(errno);
+		n = pread(fd, buf, len, off);
+		if (n < 0)
+			return report_errno(errno);
+		print_bytes(buf, n);
+		printf("opened\n");
+		fflush(stdout);
+		for (int i = 0; i < 10000 && !access(argv[3], F_OK); i++)
+			usleep(1000);
+		n = pread(fd, buf, len, off);
+		if (n < 0)
+			return report_errno(errno);
+		print_bytes(buf, n);
+		return 0;
+	}
+	if (!strcmp(cmd, "until") && argc == 7) {
+		size_t len = strtoul(argv[5], NULL, 0);
+		off_t off = strtoll(argv[4], NULL, 0);
+		unsigned char want[256];
+		size_t wlen = parse_hex(argv[6], want, sizeof(want));
+		int ms = 0;
+
+		fd = open(argv[2], O_RDONLY);
+		if (fd < 0)
+			return report_errno(errno);
+		n = pread(fd, buf, len, off);
+		if (n < 0)
+			return report_errno(errno);
+		print_bytes(buf, n);
+		printf("opened\n");
+		fflush(stdout);
+		wait_for(argv[3]);
+		for (;;) {
+			n = pread(fd, buf, len, off);
+			if (n < 0)
+				return report_errno(errno);
+			if ((size_t)n == wlen && !memcmp(buf, want, wlen))
+				break;
+			if (ms >= 10000)
+				break;
+			usleep(10 * 1000);
+			ms += 10;
+		}
+		print_bytes(buf, n);
+		printf("%d ms\n", ms);
+		return 0;
 	}
 	fprintf(stderr, "usage: see the comment at the top of fsprobe.c\n");
 	return 2;

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Cell text kept in the kernel's page cache across opens, on any mount,
+ * with proof at every open that the kept page is still the cell's text.
+ *
+ * An open+read+close through FUSE costs an OPEN and a READ round trip;
+ * with FOPEN_KEEP_CACHE the kernel answers the read from the page it
+ * kept, and only the OPEN remains. That is safe only while the kept page
+ * holds what a read would return now, so OPEN reads the cell (from our
+ * cache, or from the device: the I/O the READ would have done) and
+ * compares it with the text the last READ gave the kernel; the page is
+ * kept only when they are equal, and dropped by the kernel otherwise.
+ * A descriptor held open is kept right by the kernel itself: with
+ * auto_inval_data it re-reads the attributes of a file it reads once
+ * they expire or are invalidated, and drops the pages when the mtime
+ * moved. A write through nvmemfs moves the mtime of every cell it covers
+ * and invalidates their attributes (notify.c); a change made around
+ * nvmemfs to an uncached device is found when the attributes expire
+ * (FS_TIMEOUT), by fs_pages_mtime() reading the cell again.
+ *
+ * Only fixed-size text (raw, mac, hex) up to FS_PAGE_TEXT_MAX, opened
+ * read-only: the kernel limits cached reads to i_size, which must not
+ * lag behind the text, and writers keep direct I/O (their value is
+ * stored whole at close, value.c). The raw nvmem file stays direct: the
+ * kernel reads whole pages and reads ahead, which on a slow bus would
+ * cost far more than the caller asked for.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "fs_priv.h"
+
+#define FS_PAGE_TEXT_MAX	512
+
+/*
+ * What the kernel may hold for one inode: @text as the last READ gave it
+ * (@valid), and when a change made around nvmemfs was found (@changed_ns,
+ * reported as mtime so that the kernel drops its pages). One exists for
+ * every inode opened through the page cache, from its first such open
+ * until its device goes (fs_pages_forget()); all under fs_pages.lock.
+ */
+struct fs_page {
+	struct fs_page *next;
+	fuse_ino_t ino;
+	uint64_t changed_ns;
+	bool valid;
+	size_t len, room;
+	char text[];
+};
+
+static struct fs_page **fs_pages_slot(struct fs_pages *p, fuse_ino_t ino)
+{
+	struct fs_page **pp = &p->bucket[(ino ^ (ino >> FS_INO_SHIFT)) %
+					 FS_PAGES_BUCKETS];
+
+	while (*pp && (*pp)->ino != ino)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+void fs_pages_init(struct fs_pages *p)
+{
+	pthread_mutex_init(&p->lock, NULL);
+}
+
+void fs_pages_destroy(struct fs_pages *p)
+{
+	struct fs_page *t;
+	size_t i;
+
+	for (i = 0; i < FS_PAGES_BUCKETS; i++) {
+		while ((t = p->bucket[i])) {
+			p->bucket[i] = t->next;
+			free(t);
+		}
+	}
+	pthread_mutex_destroy(&p->lock);
+}
+
+bool fs_pages_eligible(const struct nvmem_cell *cell, int flags)
+{
+	return cell && fs_cell_fixed_size(cell) &&
+	       cell_max_text(cell) <= FS_PAGE_TEXT_MAX &&
+	       (flags & O_ACCMODE) == O_RDONLY;
+}
+
+/*
+ * OPEN of an eligible cell: may the kernel keep what it holds? Reads the
+ * cell now. Returns 1 (keep), 0 (page cache, but drop what is kept) or
+ * -errno: the cell cannot be read now, or its device went away, and
+ * the file is opened for direct I/O, whose READ reports it. The inode's
+ * record exists before the device is checked, so that fs_pages_forget()
+ * sees every inode whose pages the kernel may fill.
+ */
+int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry)
+{
+	const struct nvmem_cell *cell = fs_cell(dev, entry);
+	size_t room = cell_max_text(cell) + 1;
+	struct fs_pages *p = &fs->pages;
+	fuse_ino_t ino = fs_ino(dev, entry);
+	struct fs_page **pp, *t;
+	char *text;
+	ssize_t n;
+	int keep;
+
+	pthread_mutex_lock(&p->lock);
+	pp = fs_pages_slot(p, ino);
+	if (!*pp) {
+		*pp = calloc(1, sizeof(**pp) + room);
+		if (*pp) {
+			(*pp)->ino = ino;
+			(*pp)->room = room;
+		}
+	}
+	t = *pp;
+	pthread_mutex_unlock(&p->lock);
+	if (!t)
+		return -ENOMEM;
+	if (!nvmem_device_alive(dev))
+		return -ENODEV;
+	n = fs_cell_text(dev, cell, &text);
+	if (n < 0)
+		return n;
+	pthread_mutex_lock(&p->lock);
+	/* Gone again if the device went meanwhile. */
+	t = *fs_pages_slot(p, ino);
+	keep = t && t->valid && t->len == (size_t)n &&
+	       !memcmp(t->text, text, n);
+	/* Until a READ refills it, nothing kept can be trusted: the kernel
+	 * drops its pages after this reply, and a page read for an older
+	 * handle in between must not pass for this text. */
+	if (t && !keep)
+		t->valid = false;
+	pthread_mutex_unlock(&p->lock);
+	free(text);
+	return t ? keep : -ENODEV;
+}
+
+/*
+ * A READ through a page-cached handle is about to give the kernel @text
+ * for the inode's page: record it before the reply, so that an open that
+ * sees this record finds the page either already filled with it or
+ * locked until it is.
+ */
+void fs_pages_filled(struct fs *fs, fuse_ino_t ino, const char *text,
+		     size_t len)
+{
+	struct fs_pages *p = &fs->pages;
+	struct fs_page *t;
+
+	pthread_mutex_lock(&p->lock);
+	t = *fs_pages_slot(p, ino);
+	if (t && len <= t->room) {
+		memcpy(t->text, text, len);
+		t->len = len;
+		t->valid = true;
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+/*
+ * The mtime to report for @entry: @written_ns (the last write through
+ * nvmemfs), or later if a change made around nvmemfs was found. Only an
+ * uncached device can change so (a cached one is read from our cache,
+ * which nothing but nvmemfs writes), and only a page the kernel holds
+ * needs the check: the cell is read again then.
+ */
+uint64_t fs_pages_mtime(struct fs *fs, struct nvmem_device *dev,
+			unsigned int entry, uint64_t written_ns)
+{
+	struct fs_pages *p = &fs->pages;
+	fuse_ino_t ino = fs_ino(dev, entry);
+	struct fs_page *t;
+	uint64_t changed = 0;
+	bool check;
+	char *text;
+	ssize_t n;
+
+	pthread_mutex_lock(&p->lock);
+	t = *fs_pages_slot(p, ino);
+	check = t && t->valid && !nvmem_device_cached(dev);
+	if (t)
+		changed = t->changed_ns;
+	pthread_mutex_unlock(&p->lock);
+	if (check) {
+		n = fs_cell_text(dev, fs_cell(dev, entry), &text);
+		pthread_mutex_lock(&p->lock);
+		t = *fs_pages_slot(p, ino);
+		if (n >= 0 && t && t->valid &&
+		    (t->len != (size_t)n || memcmp(t->text, text, n))) {
+			t->valid = false;
+			t->changed_ns = util_realtime_ns();
+		}
+		if (t)
+			changed = t->changed_ns;
+		pthread_mutex_unlock(&p->lock);
+		if (n >= 0)
+			free(text);
+	}
+	return changed > written_ns ? changed : written_ns;
+}
+
+/*
+ * @dev went away: drop the pages of every inode of it the kernel may
+ * hold in its page cache (a READ in flight keeps its page locked, and
+ * the kernel waits for our answer, ENODEV now, before dropping it), and
+ * forget them. Called before the device's directory is invalidated.
+ */
+void fs_pages_forget(struct fs *fs, struct fuse_session *se,
+		     struct nvmem_device *dev)
+{
+	struct fs_pages *p = &fs->pages;
+	uint64_t id = nvmem_device_id(dev);
+	struct fs_page **pp, *t, *gone = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < FS_PAGES_BUCKETS; i++) {
+		pp = &p->bucket[i];
+		while ((t = *pp)) {
+			if (fs_ino_id(t->ino) != id) {
+				pp = &t->next;
+				continue;
+			}
+			*pp = t->next;
+			t->next = gone;
+			gone = t;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	while ((t = gone)) {
+		gone = t->next;
+		if (se)
+			fuse_lowlevel_notify_inval_inode(se, t->ino, 0, 0);
+		free(t);
+	}
+}
