@@ -94,6 +94,41 @@ static void wait_for(const char *go)
 		usleep(10 * 1000);
 }
 
+/* Open @path, show @len bytes at @off, then "opened": the descriptor,
+ * or -1 with the errno printed. */
+static int open_shown(const char *path, off_t off, size_t len,
+		      unsigned char *buf)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0) {
+		report_errno(errno);
+		return -1;
+	}
+	n = pread(fd, buf, len, off);
+	if (n < 0) {
+		report_errno(errno);
+		close(fd);
+		return -1;
+	}
+	print_bytes(buf, n);
+	printf("opened\n");
+	fflush(stdout);
+	return fd;
+}
+
+/* pread and show, or the errno. */
+static int show(int fd, off_t off, size_t len, unsigned char *buf)
+{
+	ssize_t n = pread(fd, buf, len, off);
+
+	if (n < 0)
+		return report_errno(errno);
+	print_bytes(buf, n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char buf[65536];
@@ -293,22 +328,12 @@ int main(int argc, char **argv)
 		size_t len = strtoul(argv[5], NULL, 0);
 		off_t off = strtoll(argv[4], NULL, 0);
 
-		fd = open(argv[2], O_RDONLY);
+		fd = open_shown(argv[2], off, len, buf);
 		if (fd < 0)
-			return report_errno(errno);
-		n = pread(fd, buf, len, off);
-		if (n < 0)
-			return report_errno(errno);
-		print_bytes(buf, n);
-		printf("opened\n");
-		fflush(stdout);
+			return 0;
 		for (int i = 0; i < 10000 && !access(argv[3], F_OK); i++)
 			usleep(1000);
-		n = pread(fd, buf, len, off);
-		if (n < 0)
-			return report_errno(errno);
-		print_bytes(buf, n);
-		return 0;
+		return show(fd, off, len, buf);
 	}
 	if (!strcmp(cmd, "until") && argc == 7) {
 		size_t len = strtoul(argv[5], NULL, 0);
@@ -317,15 +342,9 @@ int main(int argc, char **argv)
 		size_t wlen = parse_hex(argv[6], want, sizeof(want));
 		int ms = 0;
 
-		fd = open(argv[2], O_RDONLY);
+		fd = open_shown(argv[2], off, len, buf);
 		if (fd < 0)
-			return report_errno(errno);
-		n = pread(fd, buf, len, off);
-		if (n < 0)
-			return report_errno(errno);
-		print_bytes(buf, n);
-		printf("opened\n");
-		fflush(stdout);
+			return 0;
 		wait_for(argv[3]);
 		for (;;) {
 			n = pread(fd, buf, len, off);

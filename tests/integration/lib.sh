@@ -88,6 +88,20 @@ image() { "$FSPROBE" mkimage "$1" "$2" "${3:-1}"; }
 # hexof FILE OFF LEN: bytes of a plain file as hex, to compare with the mount.
 hexof() { dd if="$1" bs=1 skip=$(($2)) count=$(($3)) status=none | xxd -p | tr -d "\n"; }
 
+# loop_attach IMAGE: a loop device over IMAGE in $LOOP, detached at exit,
+# and in $UEVENT the file whose "add"/"remove" make the kernel send real
+# uevents for it (a plug and an unplug the daemon hears).
+loop_attach() {
+	LOOP=$(losetup -f --show "$1")
+	cleanup_hooks+=("losetup -d $LOOP")
+	UEVENT=/sys/devices/virtual/block/$(basename "$LOOP")/uevent
+	[ -w "$UEVENT" ] || { fail "cannot write $UEVENT (tests need root and sysfs)"; exit 1; }
+}
+
+# requests OPCODE: how many the daemon received so far (with -d, libfuse
+# logs every request).
+requests() { grep -ac "opcode: $1 " "$LOG" || true; }
+
 # need_tools TOOL...: a missing tool fails the test, never skips it
 # (scripts/test installs every one of them).
 need_tools() {

@@ -11,10 +11,7 @@
 
 image "$T/a.img" 8192 6
 printf '\x02\x00\x5e\x10\x20\x30' | dd of="$T/a.img" bs=1 seek=256 conv=notrunc status=none
-LOOP=$(losetup -f --show "$T/a.img")
-cleanup_hooks+=("losetup -d $LOOP")
-UEVENT=/sys/devices/virtual/block/$(basename "$LOOP")/uevent
-[ -w "$UEVENT" ] || { fail "cannot write $UEVENT (tests need root and sysfs)"; exit 1; }
+loop_attach "$T/a.img"
 image "$T/b.img" 4096 7
 printf '\x02\x00\x5e\x01\x02\x03' | dd of="$T/b.img" bs=1 seek=16 conv=notrunc status=none
 
@@ -42,8 +39,6 @@ size = 6
 format = mac
 CONF
 
-# requests OPCODE: how many the daemon received so far (libfuse's -d log).
-requests() { grep -ac "opcode: $1 " "$LOG" || true; }
 mac_hex() { printf '%s\n' "$1" | xxd -p; }
 # poke DEV OFF HEX: bytes written around nvmemfs (on the loop device, as
 # another program on the board would).

@@ -8,10 +8,7 @@
 
 image "$T/a.img" 8192 6
 printf '\x02\x00\x5e\x10\x20\x30' | dd of="$T/a.img" bs=1 seek=256 conv=notrunc status=none
-LOOP=$(losetup -f --show "$T/a.img")
-cleanup_hooks+=("losetup -d $LOOP")
-UEVENT=/sys/devices/virtual/block/$(basename "$LOOP")/uevent
-[ -w "$UEVENT" ] || { fail "cannot write $UEVENT (tests need root and sysfs)"; exit 1; }
+loop_attach "$T/a.img"
 
 conf() {	# conf EXTRA-DEVICE-LINES
 	cat <<CONF
@@ -37,8 +34,6 @@ wait_state() {	# wait_state gone|back PATH: a 10 s hang guard, not a timing
 	done
 	return 1
 }
-# requests OPCODE: how many the daemon received so far (libfuse's -d log).
-requests() { grep -c "opcode: $1 " "$LOG" || true; }
 
 # -d logs every request the daemon receives.
 start_daemon "$T/pc.conf" -d -o ro --uevent-source=kernel
