@@ -58,6 +58,14 @@ void fs_detach(struct fs *fs);
  */
 void fs_set_cache_all(struct fs *fs, bool on);
 
+/*
+ * The session is served by one thread (-s): no cell text is then kept in
+ * the page cache across opens (fs/pages.c), since dropping it after a
+ * write may wait for a READ that only another worker could answer.
+ * Before the session is created.
+ */
+void fs_set_single_thread(struct fs *fs, bool on);
+
 /* Is a file or directory of the mount open? Any thread. */
 bool fs_busy(struct fs *fs);
 

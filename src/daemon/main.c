@@ -414,6 +414,7 @@ int main(int argc, char **argv)
 	if (!fs)
 		goto out_cfg;
 	fs_set_cache_all(fs, cachemount_qualifies(&o.fuse_args, cfg));
+	fs_set_single_thread(fs, o.single_thread);
 	se = fuse_session_new(&o.fuse_args, &fs_ops, sizeof(fs_ops), fs);
 	if (!se)
 		goto out_fs;

@@ -292,7 +292,7 @@ void fs_open_file(fuse_req_t req, struct fuse_file_info *fi,
 	/* Every read and write comes to us, except a fixed-size cell opened
 	 * for reading: the kernel keeps its text, and a repeated cat costs
 	 * the open round trip alone while pages.c finds the text unchanged. */
-	if (fs_pages_eligible(cell, fi->flags))
+	if (fs_pages_eligible(fs_of(req), cell, fi->flags))
 		keep = fs_pages_open(fs_of(req), dev, entry);
 	fi->direct_io = keep < 0;
 	fi->keep_cache = keep > 0;

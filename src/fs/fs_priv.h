@@ -77,6 +77,8 @@ struct fs_handle {
 struct fs_page;
 struct fs_pages {
 	pthread_mutex_t lock;
+	unsigned int droppers;	/* workers dropping pages (notify.c) */
+	bool off;		/* no page kept: a single-threaded loop */
 	struct fs_page *bucket[FS_PAGES_BUCKETS];
 };
 
@@ -210,7 +212,8 @@ ssize_t fs_status_text(struct nvmem_device *dev, char **text);
 /* pages.c: cell text kept in the kernel's page cache across opens. */
 void fs_pages_init(struct fs_pages *p);
 void fs_pages_destroy(struct fs_pages *p);
-bool fs_pages_eligible(const struct nvmem_cell *cell, int flags);
+bool fs_pages_eligible(struct fs *fs, const struct nvmem_cell *cell,
+		       int flags);
 int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry);
 void fs_pages_filled(struct fs *fs, fuse_ino_t ino, const char *text,
 		     size_t len);
@@ -218,6 +221,8 @@ uint64_t fs_pages_mtime(struct fs *fs, struct nvmem_device *dev,
 			unsigned int entry, uint64_t written_ns);
 void fs_pages_forget(struct fs *fs, struct fuse_session *se,
 		     struct nvmem_device *dev);
+bool fs_pages_drop_begin(struct fs *fs, fuse_ino_t ino);
+void fs_pages_drop_end(struct fs *fs);
 
 /* notify.c: a write through @entry changed [@off, @off + @len). */
 void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,

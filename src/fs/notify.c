@@ -12,14 +12,32 @@
 #include "fs_priv.h"
 
 /*
- * A write changed [@off, @off + @len) of @dev (through the file @entry,
- * whose attributes the kernel drops itself): drop the cached attributes
- * of the other files it changed, so that their new mtime shows at once.
- * Attributes only (offset -1): no page is touched, so this cannot wait
- * for a read that a worker serves. Past FS_INVAL_MAX cells (a whole
- * device rewritten) the rest catch up within their FS_TIMEOUT.
+ * A write changed [@off, @off + @len) of @dev (through the file @entry):
+ * drop the cached attributes of the files it changed, so that their new
+ * mtime shows at once. Past FS_INVAL_MAX cells (a whole device
+ * rewritten) the rest catch up within their FS_TIMEOUT.
+ *
+ * The pages the kernel keeps of a cell (pages.c) are dropped too, before
+ * the writer is answered: the attributes alone are not enough, because
+ * the kernel ignores a GETATTR answer that crossed a later invalidation,
+ * and then serves a descriptor held open its old page (t_stress_cellpages
+ * saw it). Dropping a page waits for a READ of it that may be under way,
+ * which another worker answers; pages.c caps how many workers may wait
+ * so at once, and past the cap only the attributes are dropped.
  */
 #define FS_INVAL_MAX	64
+
+static void fs_inval_cell(struct fs *fs, struct fuse_session *se,
+			  fuse_ino_t ino, size_t *sent)
+{
+	if (fs_pages_drop_begin(fs, ino)) {
+		fuse_lowlevel_notify_inval_inode(se, ino, 0, 0);
+		fs_pages_drop_end(fs);
+	} else if (*sent < FS_INVAL_MAX) {
+		fuse_lowlevel_notify_inval_inode(se, ino, -1, 0);
+		(*sent)++;
+	}
+}
 
 void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
 		uint64_t off, uint64_t len)
@@ -39,15 +57,14 @@ void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
 		if (entry != FS_ENTRY_NVMEM)
 			fuse_lowlevel_notify_inval_inode(se,
 				fs_ino(dev, FS_ENTRY_NVMEM), -1, 0);
-		for (i = 0; i < n && sent < FS_INVAL_MAX; i++) {
+		for (i = 0; i < n; i++) {
 			const struct nvmem_cell *c = nvmem_device_cell(dev, i);
 
 			if (c->ops || c->offset >= off + len ||
 			    off >= c->offset + c->bytes)
 				continue;
-			fuse_lowlevel_notify_inval_inode(se,
-				fs_ino(dev, FS_ENTRY_CELL0 + i), -1, 0);
-			sent++;
+			fs_inval_cell(fs, se, fs_ino(dev, FS_ENTRY_CELL0 + i),
+				      &sent);
 		}
 	}
 	fs_poll_written(fs, dev, entry, off, len);

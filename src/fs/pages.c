@@ -10,15 +10,16 @@
  * cache, or from the device: the I/O the READ would have done) and
  * compares it with the text the last READ gave the kernel; the page is
  * kept only when they are equal, and dropped by the kernel otherwise.
- * A descriptor held open is kept right by the kernel itself: with
- * auto_inval_data it re-reads the attributes of a file it reads once
- * they expire or are invalidated, and drops the pages when the mtime
- * moved. A write through nvmemfs moves the mtime of every cell it covers
- * and invalidates their attributes (notify.c); a change made around
- * nvmemfs to an uncached device is found when the attributes expire
- * (FS_TIMEOUT), by fs_pages_mtime() reading the cell again.
+ * For a descriptor held open: a write through nvmemfs drops the kept
+ * pages of the cells it changed before the writer is answered
+ * (notify.c); a change made around nvmemfs to an uncached device is
+ * found when the kernel asks for expired attributes (FS_TIMEOUT: with
+ * auto_inval_data it asks before reading), by fs_pages_mtime() reading
+ * the cell again and moving its mtime, which makes the kernel drop the
+ * pages itself.
  *
- * Only fixed-size text (raw, mac, hex) up to FS_PAGE_TEXT_MAX, opened
+ * Only with more than one worker (fs_set_single_thread()), and only
+ * fixed-size text (raw, mac, hex) up to FS_PAGE_TEXT_MAX, opened
  * read-only: the kernel limits cached reads to i_size, which must not
  * lag behind the text, and writers keep direct I/O (their value is
  * stored whole at close, value.c). The raw nvmem file stays direct: the
@@ -80,9 +81,14 @@ void fs_pages_destroy(struct fs_pages *p)
 	pthread_mutex_destroy(&p->lock);
 }
 
-bool fs_pages_eligible(const struct nvmem_cell *cell, int flags)
+void fs_set_single_thread(struct fs *fs, bool on)
 {
-	return cell && fs_cell_fixed_size(cell) &&
+	fs->pages.off = on;
+}
+
+bool fs_pages_eligible(struct fs *fs, const struct nvmem_cell *cell, int flags)
+{
+	return !fs->pages.off && cell && fs_cell_fixed_size(cell) &&
 	       cell_max_text(cell) <= FS_PAGE_TEXT_MAX &&
 	       (flags & O_ACCMODE) == O_RDONLY;
 }
@@ -201,6 +207,37 @@ uint64_t fs_pages_mtime(struct fs *fs, struct nvmem_device *dev,
 			free(text);
 	}
 	return changed > written_ns ? changed : written_ns;
+}
+
+/*
+ * A write through nvmemfs changed the cell @ino: may this worker wait for
+ * the kernel to drop the page it keeps (notify.c)? Only if it keeps one,
+ * and only while fewer than FS_PAGES_DROPPERS workers wait so: the wait
+ * ends when another worker answers a READ of that page, and some must
+ * stay free to do it. Paired with fs_pages_drop_end() on true.
+ */
+#define FS_PAGES_DROPPERS	4
+
+bool fs_pages_drop_begin(struct fs *fs, fuse_ino_t ino)
+{
+	struct fs_pages *p = &fs->pages;
+	bool held;
+
+	pthread_mutex_lock(&p->lock);
+	held = *fs_pages_slot(p, ino) && p->droppers < FS_PAGES_DROPPERS;
+	if (held)
+		p->droppers++;
+	pthread_mutex_unlock(&p->lock);
+	return held;
+}
+
+void fs_pages_drop_end(struct fs *fs)
+{
+	struct fs_pages *p = &fs->pages;
+
+	pthread_mutex_lock(&p->lock);
+	p->droppers--;
+	pthread_mutex_unlock(&p->lock);
 }
 
 /*
