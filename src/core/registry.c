@@ -55,8 +55,9 @@ static char registry_gp;	/* TSan sync object for grace periods */
 
 /*
  * liburcu needs every reader thread registered, and unregistered before
- * the thread exits. FUSE creates and reaps its worker threads itself, so
- * register lazily and unregister from a thread-specific destructor.
+ * the thread exits. The FUSE loop (fs/loop.c) starts and ends its
+ * workers without telling the core, so register lazily and unregister
+ * from a thread-specific destructor.
  */
 static pthread_key_t registry_thread_key;
 static pthread_once_t registry_key_once = PTHREAD_ONCE_INIT;

@@ -29,6 +29,7 @@
 #include "daemon/cachemount.h"
 #include "daemon/config.h"
 #include "fs/fs.h"
+#include "fs/loop.h"
 #include "base/log.h"
 #include "daemon/manager.h"
 #include "daemon/mountpoint.h"
@@ -283,7 +284,7 @@ static void on_resync(void *data)
 }
 
 /*
- * SIGUSR2 asks for a re-scan (manager_rescan). libfuse owns SIGHUP, SIGINT
+ * SIGUSR2 asks for a re-scan (manager_rescan). stop.c owns SIGHUP, SIGINT
  * and SIGTERM, and liburcu's worker threads leave SIGUSR1 (its SIGRCU)
  * unblocked. SIGUSR2 is blocked in every thread and taken here with
  * sigwait(), so the re-scan runs in a normal thread, not a handler.
@@ -328,19 +329,9 @@ static int load_config(const struct options *o, struct config **cfg)
 /* Serve until unmounted or stopped; the loop's status. */
 static int serve(struct fuse_session *se, bool single_thread)
 {
-	struct fuse_loop_config *loop_cfg;
-	int ret;
-
 	if (single_thread)
 		return fuse_session_loop(se);
-	loop_cfg = fuse_loop_cfg_create();
-	if (!loop_cfg)
-		return -ENOMEM;
-	fuse_loop_cfg_set_clone_fd(loop_cfg, 0);
-	fuse_loop_cfg_set_max_threads(loop_cfg, 16);
-	ret = fuse_session_loop_mt(se, loop_cfg);
-	fuse_loop_cfg_destroy(loop_cfg);
-	return ret;
+	return fs_loop_run(se, FS_LOOP_MAX_THREADS);
 }
 
 /* Devices registered, uevents followed, SIGUSR2 and stop signals heard:

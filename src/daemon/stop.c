@@ -34,6 +34,7 @@ static bool stop_started;
 static struct fs *stop_fs;
 static pthread_t stop_loop_thread;	/* the one that runs the loop */
 static long stop_mount_id = -1;		/* ours, -1: not watched */
+static atomic_bool stop_on_loop;	/* a handler ran on the loop's thread */
 
 /* Async-signal-safe: a flag for the loop, a counter for the thread. */
 static void stop_handler(int sig)
@@ -43,6 +44,8 @@ static void stop_handler(int sig)
 
 	atomic_store(&stop_sig, sig);
 	fuse_session_exit(stop_se);
+	if (pthread_equal(pthread_self(), stop_loop_thread))
+		atomic_store(&stop_on_loop, true);
 	/* Cannot fail short of a counter at its maximum. */
 	(void)!write(stop_efd, &one, sizeof(one));
 	errno = saved;
@@ -72,7 +75,7 @@ static void stop_wait(void)
 		    !mountpoint_present(stop_mount_id) && fs_busy(stop_fs)) {
 			/* Unmounted under open files: they would be served
 			 * to their end. Stop as for SIGTERM, and wake the
-			 * loop, which sleeps until a worker returns. (With
+			 * loop, whose thread sleeps until signalled. (With
 			 * none open the session ends by itself.) */
 			gone = true;
 			log_info("the mount was taken out of the tree; stopping");
@@ -94,6 +97,11 @@ static void *stop_main(void *arg)
 		return NULL;
 	log_info("%s: stopping; cutting device I/O in flight",
 		 strsignal(atomic_load(&stop_sig)));
+	/* The loop notices a stop on its own thread (fs_loop_run() lets
+	 * the signals in only while it sleeps); a signal the kernel gave
+	 * another thread is sent on to it. */
+	if (!atomic_load(&stop_on_loop))
+		pthread_kill(stop_loop_thread, SIGTERM);
 	/* No notification may wait for a worker that is leaving the loop:
 	 * the unmount drops the kernel's caches anyway. */
 	fs_detach(stop_fs);

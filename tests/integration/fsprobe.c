@@ -40,6 +40,8 @@
  *                                                 message (sd_notify)
  *   fsprobe crc32 FILE OFF LEN                  -> CRC-32 (IEEE) of a range,
  *                                                 as 8 hex digits
+ *   fsprobe cycles PATH N                       -> N times open, read,
+ *                                                 close: "ok" or errno
  *   fsprobe mkimage FILE SIZE SEED              -> write a patterned image
  *                                                 (byte i = (i*131 + seed*7
  *                                                 + (i>>8)) & 0xff)
@@ -311,6 +313,21 @@ int main(int argc, char **argv)
 		printf("%08x\n", crc ^ 0xffffffff);
 		free(p);
 		close(fd);
+		return 0;
+	}
+	if (!strcmp(cmd, "cycles") && argc == 4) {
+		unsigned long i, count = strtoul(argv[3], NULL, 0);
+
+		for (i = 0; i < count; i++) {
+			fd = open(argv[2], O_RDONLY);
+			if (fd < 0)
+				return report_errno(errno);
+			n = read(fd, buf, sizeof(buf));
+			if (n < 0)
+				return report_errno(errno);
+			close(fd);
+		}
+		printf("ok\n");
 		return 0;
 	}
 	if (!strcmp(cmd, "mkimage") && argc == 5) {
