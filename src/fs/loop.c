@@ -48,7 +48,11 @@
  * takes it for a thread it releases or starts. Compare-and-swap only.
  *
  * @requests counts the requests received, for the supervisor to compare
- * across ticks. @asleep says the supervisor is in, or going into, its
+ * across ticks. @served counts those answered: a worker adds to it after
+ * each request and reads it after each receive, which orders what one
+ * worker did for a request (a handle it made) before what another does
+ * for the next request on it, as the kernel orders them, in a way
+ * ThreadSanitizer sees (libfuse's loop got that from its lock). @asleep says the supervisor is in, or going into, its
  * untimed sleep: the reader that clears it writes @efd. Both are
  * sequentially consistent, so that either the reader sees @asleep or the
  * supervisor sees the new count before it sleeps.
@@ -65,6 +69,7 @@ struct fs_loop {
 	atomic_bool reader;
 	atomic_bool asleep;
 	atomic_ulong requests;
+	atomic_ulong served;
 
 	pthread_mutex_t lock;
 	pthread_cond_t unpark;
@@ -127,9 +132,11 @@ static int fs_loop_serve(struct fs_loop *l, struct fuse_buf *buf)
 			break;
 		atomic_store(&l->reader, false);
 		atomic_fetch_add(&l->requests, 1);
+		(void)atomic_load(&l->served);
 		if (atomic_load(&l->asleep) && atomic_exchange(&l->asleep, false))
 			fs_loop_wake(l);
 		fuse_session_process_buf(l->se, buf);
+		atomic_fetch_add(&l->served, 1);
 		expected = false;
 		if (!atomic_compare_exchange_strong(&l->reader, &expected, true) &&
 		    !fs_loop_park(l))
