@@ -8,8 +8,10 @@
  * requests, and open+read+close of a small cell in a loop, each through
  * nvmemfs and on the plain file, in the same run. The page cache is on
  * the direct side's favour (the file is on tmpfs); nvmemfs serves every
- * read itself (direct_io), which is what it must do on a writable mount.
- * These ratios are information: no FUSE request can match tmpfs, whose
+ * read of the device itself (direct_io), and a cell's text from the
+ * kernel's page cache only after proving it current at the open
+ * (src/fs/pages.c): an OPEN round trip remains. These ratios are
+ * information: no FUSE request can match tmpfs, whose
  * whole cell read costs less than one round trip to a daemon. The
  * target is the cell in round trips of the same run
  * (cell_in_roundtrips()).
