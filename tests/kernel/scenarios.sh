@@ -38,11 +38,12 @@
 #      around each page in the emulator's log, both polarities, the chip
 #      found by label among two bridges, mistakes named, and a bridge
 #      pulled mid-write: ENODEV, no line left held
+#   pages  kept cell text on the guest's kernel (scenario_pages.sh)
 set -uo pipefail
 
 B=$(readlink -f "${1:?build directory}")
 shift
-SCENARIOS=${*:-1 2 3 4 5 6 7 8 9 wp}
+SCENARIOS=${*:-1 2 3 4 5 6 7 8 9 wp pages}
 NVMEMFS=$B/nvmemfs
 EMUL=$B/tests/kernel/cp2112-emul
 FSPROBE=$B/tests/integration/fsprobe
@@ -55,6 +56,7 @@ UEVENT_SOURCE=kernel
 mkdir -p "$W" "$MNT"
 
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/checks.sh"
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/scenario_pages.sh"
 hexof() { dd if="$1" bs=1 skip="$2" count="$3" status=none | xxd -p | tr -d '\n'; }
 
 # The bus number of the CP2112 adapter whose HID device has serial $1.
