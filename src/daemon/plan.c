@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "core/nvmem.h"
 #include "daemon/factory.h"
 #include "daemon/manager.h"
@@ -100,6 +101,7 @@ static int plan_present(const struct config *cfg,
 	struct nvmem_device *dev;
 	int bus = -1, ret;
 	dev_t rdev;
+	int level;
 
 	if (cd->provider == CONFIG_PROVIDER_AT24 && !cd->emulate) {
 		bus = i2c_adapter_find(I2C_SYSFS_ROOT, cd->bus, cd->adapter,
@@ -109,7 +111,13 @@ static int plan_present(const struct config *cfg,
 			return 0;
 		}
 	}
+	/* manager_check() built every device but a real AT24 once already
+	 * and logged what it found (a layout not applied): not twice. */
+	level = log_get_level();
+	if (bus < 0)
+		log_set_level(LOG_CRIT);
 	ret = factory_build(cfg, cd, &emul, bus, &dev, &rdev);
+	log_set_level(level);
 	if (ret == -EINVAL)
 		goto out;
 	if (ret < 0) {

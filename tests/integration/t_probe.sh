@@ -39,6 +39,8 @@ env-size = 0x2000
 CONF
 probe "$T/env.conf"
 check_eq "wrong env-size: the probe exits 0" 0 "$rc"
+check_eq "wrong env-size: the layout's warning is logged once" 1 \
+	"$(grep -c 'U-Boot environment not applied' <<<"$out")"
 has "wrong env-size: the configured copy's CRC does not match" \
 	"probe u-boot-env: copy 0 at 0x0, 0x2000 bytes (env-offset, env-size): CRC-32 mismatch"
 has "wrong env-size: the right one is found, with the keys to set" \
