@@ -172,6 +172,10 @@ int plan_print(const struct config *cfg, FILE *out, bool probe)
 			fprintf(out, "  backing is %s\n",
 				access(cd->path, F_OK) == 0 ? "present" :
 				"absent (registered when udev reports it)");
+		if (cd->wp_gpio)
+			fprintf(out, "  write protect: GPIO line %s of %s, active %s, released only around each bus write\n",
+				cd->wp_gpio_line, cd->wp_gpio,
+				cd->wp_gpio_active_low ? "low" : "high");
 		plan_print_perm(out, "files", &cd->perm);
 		plan_print_cells(out, cd);
 		if ((probe || (cd->provider == CONFIG_PROVIDER_AT24 &&

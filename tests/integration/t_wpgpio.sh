@@ -45,6 +45,10 @@ CONF
 # is measured to the end of the poll that NACKed, which on a loaded test
 # machine may sleep past it: these checks are about WP, not that bound.
 sed -i 's/^chip = .*/&\nwrite-timeout = 500/' "$T/nvmemfs.conf"
+plan=$("$NVMEMFS" --check-config -c "$T/nvmemfs.conf" 2>&1)
+check_eq "--check-config names each device's write-protect line" \
+	"line 0 of emulated, active high|line 0 of emulated, active low|line 0 of emulated, active high" \
+	"$(sed -n 's/^  write protect: GPIO \(line .* active [a-z]*\),.*/\1/p' <<<"$plan" | paste -sd'|')"
 start_daemon "$T/nvmemfs.conf"
 
 # Released around every page: 1000 bytes over 9 pages land.
