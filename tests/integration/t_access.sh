@@ -22,8 +22,7 @@ image "$T/owned.bin" 1024 4;   chmod 644 "$T/owned.bin"
 image "$T/ro.bin" 1024 5;      chmod 666 "$T/ro.bin"
 image "$T/chip.bin" 4096 6;    chmod 640 "$T/chip.bin"; chgrp "$GRP" "$T/chip.bin"
 image "$T/blk.img" 8192 7
-LOOP=$(losetup -f --show "$T/blk.img")
-cleanup_hooks+=("losetup -d $LOOP")
+loop_attach "$T/blk.img"
 
 cat > "$T/access.conf" <<CONF
 [nvmemfs]

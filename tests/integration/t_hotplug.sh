@@ -7,11 +7,8 @@
 
 image "$T/a.img" 65536 4
 image "$T/b.img" 4096 5
-LOOP=$(losetup -f --show "$T/a.img")
-cleanup_hooks+=("losetup -d $LOOP")
+loop_attach "$T/a.img"
 NAME=$(basename "$LOOP")
-UEVENT=/sys/devices/virtual/block/$NAME/uevent
-[ -w "$UEVENT" ] || { fail "cannot write $UEVENT (tests need root and sysfs)"; exit 1; }
 
 cat > "$T/nvmemfs.conf" <<CONF
 [nvmemfs]

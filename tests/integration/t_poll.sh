@@ -15,9 +15,7 @@ command -v mkenvimage >/dev/null ||
 
 image "$T/plain.img" 1024 1
 image "$T/hot.img" 4096 2
-LOOP=$(losetup -f --show "$T/hot.img")
-cleanup_hooks+=("losetup -d $LOOP")
-UEVENT=/sys/devices/virtual/block/$(basename "$LOOP")/uevent
+loop_attach "$T/hot.img"
 printf 'board=demo\nbootcmd=run distro\n' > "$T/vars.txt"
 mkenvimage -r -s 4096 -o "$T/r0.img" "$T/vars.txt"
 cat "$T/r0.img" "$T/r0.img" > "$T/env.img"

@@ -13,9 +13,7 @@ POLLWAIT=${POLLWAIT:-$(dirname "$FSPROBE")/pollwait}
 CYCLES=${NVMEMFS_STRESS_CYCLES:-200}
 
 image "$T/a.img" 4096 9
-LOOP=$(losetup -f --show "$T/a.img")
-cleanup_hooks+=("losetup -d $LOOP")
-UEVENT=/sys/devices/virtual/block/$(basename "$LOOP")/uevent
+loop_attach "$T/a.img"
 image "$T/b.img" 4096 3
 
 cat > "$T/nvmemfs.conf" <<CONF

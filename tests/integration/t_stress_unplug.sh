@@ -10,9 +10,7 @@
 CYCLES=${NVMEMFS_STRESS_CYCLES:-1000}
 
 image "$T/a.img" 262144 9
-LOOP=$(losetup -f --show "$T/a.img")
-cleanup_hooks+=("losetup -d $LOOP")
-UEVENT=/sys/devices/virtual/block/$(basename "$LOOP")/uevent
+loop_attach "$T/a.img"
 image "$T/b.img" 4096 3
 
 cat > "$T/nvmemfs.conf" <<CONF
