@@ -34,12 +34,17 @@ CONF
 start_daemon "$T/nvmemfs.conf"
 mac=$(cat "$MNT/fast/cells/mac")
 
-# threads: the daemon's; with no fork, not to steal the CPU it samples
+# threads: the daemon's; with no fork, not to steal the CPU it samples.
+# The file is taken in one read: bash's line-by-line read seeks back
+# after each line, and /proc regenerates the text at every read, so a
+# line before "Threads:" that changed length ("S (sleeping)" became
+# "R (running)") shifted it and the line was missed.
 threads() {
-	local k v
-	while read -r k v; do
-		[ "$k" = Threads: ] && { echo "$v"; return; }
-	done < "/proc/$DAEMON_PID/status"
+	local s=
+	read -r -d '' s < "/proc/$DAEMON_PID/status" || true
+	[[ $s =~ Threads:[[:space:]]+([0-9]+) ]] ||
+		{ echo "no Threads: line in /proc/$DAEMON_PID/status" >&2; return 1; }
+	echo "${BASH_REMATCH[1]}"
 }
 # switches [TASK]: voluntary + involuntary context switches of the
 # daemon's thread TASK, or of all its threads
