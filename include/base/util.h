@@ -15,6 +15,8 @@
 
 /* CLOCK_REALTIME in nanoseconds since the epoch, for file times. */
 uint64_t util_realtime_ns(void);
+/* CLOCK_MONOTONIC in nanoseconds, for intervals and deadlines. */
+uint64_t util_monotonic_ns(void);
 /* @ns of util_realtime_ns() as ISO 8601 UTC to the second
  * ("2026-05-04T12:00:00Z"); @buf of UTIL_ISO_TIME_MAX bytes. */
 #define UTIL_ISO_TIME_MAX	32

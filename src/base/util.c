@@ -14,12 +14,22 @@
 
 #include "base/util.h"
 
-uint64_t util_realtime_ns(void)
+static uint64_t util_clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+uint64_t util_realtime_ns(void)
+{
+	return util_clock_ns(CLOCK_REALTIME);
+}
+
+uint64_t util_monotonic_ns(void)
+{
+	return util_clock_ns(CLOCK_MONOTONIC);
 }
 
 const char *util_iso_time(uint64_t ns, char *buf)

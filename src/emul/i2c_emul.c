@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/util.h"
 #include "providers/at24.h"
 #include "providers/i2c.h"
 #include "providers/wp_gpio.h"
@@ -46,14 +47,6 @@ struct i2c_emul {
 	unsigned int stall_timeout_ms;
 	struct i2c_emul_stats st;
 };
-
-static uint64_t emul_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 /* Start, 9 bits per byte (8 + ACK), stop. */
 static uint64_t emul_bus_ns(struct i2c_emul *e, unsigned int bytes)
@@ -178,7 +171,7 @@ static int emul_chip_xfer(struct i2c_emul *e, struct emul_chip *c,
 			if (!c->chip->read_only)
 				for (j = 0; j < data; j++)
 					c->mem[latched_at[j]] = latched[j];
-			c->busy_until_ns = emul_now_ns() +
+			c->busy_until_ns = util_monotonic_ns() +
 					   emul_bus_ns(e, bytes) +
 					   c->t_wr_us * 1000ull;
 		} else {
@@ -234,7 +227,7 @@ static int emul_xfer(struct i2c_emul *e, struct i2c_msg *msgs, unsigned int n,
 		ret = -ENODEV;
 		goto out;
 	}
-	if (e->stall_until_ns && emul_now_ns() < e->stall_until_ns) {
+	if (e->stall_until_ns && util_monotonic_ns() < e->stall_until_ns) {
 		/* Nothing answers: the bridge driver waits out its own
 		 * timeout, even if the bridge is pulled out meanwhile. */
 		e->st.stalled++;
@@ -249,8 +242,8 @@ static int emul_xfer(struct i2c_emul *e, struct i2c_msg *msgs, unsigned int n,
 		goto out;
 	}
 	c = n ? emul_find(e, msgs[0].addr, &block) : NULL;
-	if (!c || e->nack_next || emul_now_ns() < c->busy_until_ns) {
-		bool busy = c && emul_now_ns() < c->busy_until_ns;
+	if (!c || e->nack_next || util_monotonic_ns() < c->busy_until_ns) {
+		bool busy = c && util_monotonic_ns() < c->busy_until_ns;
 
 		if (e->nack_next && c && !busy)
 			e->nack_next--;
@@ -460,7 +453,7 @@ void i2c_emul_stall(struct i2c_emul *e, unsigned int ms,
 	else if (ms == UINT_MAX)
 		e->stall_until_ns = UINT64_MAX;
 	else
-		e->stall_until_ns = emul_now_ns() + ms * 1000000ull;
+		e->stall_until_ns = util_monotonic_ns() + ms * 1000000ull;
 	e->stall_timeout_ms = timeout_ms;
 	pthread_mutex_unlock(&e->lock);
 }

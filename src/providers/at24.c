@@ -22,6 +22,7 @@
 #include "providers/i2c.h"
 #include "providers/wp_gpio.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "core/provider.h"
 
 /*
@@ -57,10 +58,7 @@ struct at24 {
 
 static uint64_t at24_now_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000ull + ts.tv_nsec / 1000;
+	return util_monotonic_ns() / 1000;
 }
 
 static bool at24_gone(int err)
