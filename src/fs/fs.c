@@ -356,43 +356,6 @@ static bool fs_io_ok(fuse_req_t req, const struct fs_handle *h, off_t off)
 	return true;
 }
 
-/* The status text is made anew by a read at offset 0, and the pieces
- * after it come from that one snapshot. The piece is copied out before
- * the reply: once the kernel has its answer, the reader may close the
- * file, and the release may free @h before this thread touches it again. */
-static void fs_read_status(fuse_req_t req, struct fs_handle *h, off_t off,
-			   size_t size)
-{
-	char *text, *piece = NULL;
-	ssize_t n = 0;
-
-	pthread_mutex_lock(&h->lock);
-	if (off == 0 || !h->status) {
-		n = fs_status_text(h->dev, &text);
-		if (n >= 0) {
-			free(h->status);
-			h->status = text;
-			h->status_len = n;
-		}
-	}
-	if (n >= 0) {
-		n = (size_t)off < h->status_len ? h->status_len - off : 0;
-		if ((size_t)n > size)
-			n = size;
-		piece = malloc(n ? n : 1);
-		if (piece)
-			memcpy(piece, h->status + (n ? off : 0), n);
-		else
-			n = -ENOMEM;
-	}
-	pthread_mutex_unlock(&h->lock);
-	if (n < 0)
-		fuse_reply_err(req, -n);
-	else
-		fuse_reply_buf(req, piece, n);
-	free(piece);
-}
-
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
@@ -420,7 +383,7 @@ void fs_read_handle(fuse_req_t req, struct fs_handle *h, size_t size, off_t off)
 		fs_reply_slice(req, tbuf, n, off, size);
 		return;
 	case FS_ENTRY_STATUS:
-		fs_read_status(req, h, off, size);
+		fs_status_read(req, h, off, size);
 		return;
 	case FS_ENTRY_NVMEM:
 		if (fs_read_spliced(fs_of(req), req, h, size, off))

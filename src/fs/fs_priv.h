@@ -208,6 +208,9 @@ void fs_poll_forget(struct fs_handle *h);
 /* status.c: the status file's text, in a buffer the caller frees.
  * Returns the length or -errno. */
 ssize_t fs_status_text(struct nvmem_device *dev, char **text);
+/* A READ of the status file through @h: a snapshot taken at offset 0. */
+void fs_status_read(fuse_req_t req, struct fs_handle *h, off_t off,
+		    size_t size);
 
 /* pages.c: cell text kept in the kernel's page cache across opens. */
 void fs_pages_init(struct fs_pages *p);

@@ -91,3 +91,40 @@ toolong:
 	free(buf);
 	return -EOVERFLOW;	/* cannot happen: every part is bounded */
 }
+
+/* The status text is made anew by a read at offset 0, and the pieces
+ * after it come from that one snapshot. The piece is copied out before
+ * the reply: once the kernel has its answer, the reader may close the
+ * file, and the release may free @h before this thread touches it again. */
+void fs_status_read(fuse_req_t req, struct fs_handle *h, off_t off,
+		    size_t size)
+{
+	char *text, *piece = NULL;
+	ssize_t n = 0;
+
+	pthread_mutex_lock(&h->lock);
+	if (off == 0 || !h->status) {
+		n = fs_status_text(h->dev, &text);
+		if (n >= 0) {
+			free(h->status);
+			h->status = text;
+			h->status_len = n;
+		}
+	}
+	if (n >= 0) {
+		n = (size_t)off < h->status_len ? h->status_len - off : 0;
+		if ((size_t)n > size)
+			n = size;
+		piece = malloc(n ? n : 1);
+		if (piece)
+			memcpy(piece, h->status + (n ? off : 0), n);
+		else
+			n = -ENOMEM;
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (n < 0)
+		fuse_reply_err(req, -n);
+	else
+		fuse_reply_buf(req, piece, n);
+	free(piece);
+}
