@@ -28,7 +28,7 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	 * shows the cells this sync found. */
 	if (entry == FS_ENTRY_CELLS)
 		nvmem_device_sync(dev);
-	fs_reply_handle(req, fi, dev, entry, NULL);
+	fs_reply_handle(req, fi, dev, entry, NULL, NULL);
 }
 
 /*

@@ -205,18 +205,23 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
  */
 void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
 		     struct nvmem_device *dev, unsigned int entry,
-		     const struct fuse_entry_param *created)
+		     const struct fuse_entry_param *created,
+		     const struct fs_page_first *first)
 {
 	struct fs_handle *h = calloc(1, sizeof(*h));
 	struct fs *fs = fs_of(req);
 
 	if (!h) {
+		if (first)
+			free(first->text);
 		nvmem_device_put(dev);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
 	h->dev = dev;
 	h->entry = entry;
+	if (first)
+		h->first = *first;
 	h->paged = !fi->direct_io && entry >= FS_ENTRY_CELL0;
 	if (h->paged)
 		h->seen_ns = nvmem_device_cell_written_ns(dev,
@@ -247,6 +252,7 @@ void fs_handle_free(struct fs *fs, struct fs_handle *h)
 	pthread_mutex_unlock(&fs->handles_lock);
 	pthread_mutex_destroy(&h->lock);
 	free(h->status);
+	free(h->first.text);
 	nvmem_device_put(h->dev);
 	free(h);
 }
@@ -275,6 +281,7 @@ void fs_open_file(fuse_req_t req, struct fuse_file_info *fi,
 		  const struct fuse_entry_param *created)
 {
 	const struct nvmem_cell *cell = fs_cell(dev, entry);
+	struct fs_page_first first = { 0 };
 	int keep = -1;
 	bool ro;
 
@@ -293,7 +300,7 @@ void fs_open_file(fuse_req_t req, struct fuse_file_info *fi,
 	 * for reading: the kernel keeps its text, and a repeated cat costs
 	 * the open round trip alone while pages.c finds the text unchanged. */
 	if (fs_pages_eligible(fs_of(req), cell, fi->flags))
-		keep = fs_pages_open(fs_of(req), dev, entry);
+		keep = fs_pages_open(fs_of(req), dev, entry, &first);
 	fi->direct_io = keep < 0;
 	fi->keep_cache = keep > 0;
 	fi->nonseekable = 0;
@@ -302,7 +309,7 @@ void fs_open_file(fuse_req_t req, struct fuse_file_info *fi,
 	 * for nothing. */
 	fi->noflush = !fs_cell(dev, entry) ||
 		      (fi->flags & O_ACCMODE) == O_RDONLY;
-	fs_reply_handle(req, fi, dev, entry, created);
+	fs_reply_handle(req, fi, dev, entry, created, &first);
 }
 
 /* close(2): a cell's value is stored now, and close reports the error. */
@@ -412,7 +419,8 @@ void fs_read_handle(fuse_req_t req, struct fs_handle *h, size_t size, off_t off)
 		}
 		/* A cell is always read whole, from one device read, and
 		 * sliced here: a reader never mixes two values. */
-		n = fs_cell_text(h->dev, cell, &buf);
+		n = h->paged ? fs_pages_text(h, &buf) :
+			       fs_cell_text(h->dev, cell, &buf);
 		if (n >= 0 && h->paged)
 			fs_pages_filled(fs_of(req), fs_ino(h->dev, h->entry),
 					buf, n);

@@ -70,6 +70,15 @@ struct fs_handle {
 	 * set before the open reply. */
 	bool paged;
 	_Atomic uint64_t seen_ns;
+	/* pages.c: the text the open read and could not keep, for the first
+	 * READ to give instead of reading the device again; under @lock,
+	 * taken by that READ. */
+	struct fs_page_first {
+		char *text;
+		size_t len;
+		uint64_t written_ns;	/* the device's, before the open read */
+		uint64_t read_ns;	/* monotonic, when the open read */
+	} first;
 };
 
 /* pages.c: what the kernel may hold in its page cache, per inode. */
@@ -141,12 +150,14 @@ int fs_resolve(fuse_ino_t ino, struct nvmem_device **devp);
 /* What a lookup answers for @entry of @dev. */
 void fs_entry_param(struct fs *fs, struct nvmem_device *dev,
 		    unsigned int entry, struct fuse_entry_param *e);
-/* Open @entry of @dev for the kernel (which takes over the reference);
- * @created: the reply to a create, NULL for an open. fs_open_file()
- * first checks the access mode and sets the file's caching. */
+/* Open @entry of @dev for the kernel (which takes over the reference,
+ * and @first's text if any); @created: the reply to a create, NULL for
+ * an open. fs_open_file() first checks the access mode and sets the
+ * file's caching. */
 void fs_reply_handle(fuse_req_t req, struct fuse_file_info *fi,
 		     struct nvmem_device *dev, unsigned int entry,
-		     const struct fuse_entry_param *created);
+		     const struct fuse_entry_param *created,
+		     const struct fs_page_first *first);
 void fs_open_file(fuse_req_t req, struct fuse_file_info *fi,
 		  struct nvmem_device *dev, unsigned int entry,
 		  const struct fuse_entry_param *created);
@@ -217,7 +228,9 @@ void fs_pages_init(struct fs_pages *p);
 void fs_pages_destroy(struct fs_pages *p);
 bool fs_pages_eligible(struct fs *fs, const struct nvmem_cell *cell,
 		       int flags);
-int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry);
+int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
+		  struct fs_page_first *first);
+ssize_t fs_pages_text(struct fs_handle *h, char **text);
 void fs_pages_filled(struct fs *fs, fuse_ino_t ino, const char *text,
 		     size_t len);
 uint64_t fs_pages_mtime(struct fs *fs, struct nvmem_device *dev,

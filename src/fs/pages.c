@@ -16,7 +16,8 @@
  * found when the kernel asks for expired attributes (FS_TIMEOUT: with
  * auto_inval_data it asks before reading), by fs_pages_mtime() reading
  * the cell again and moving its mtime, which makes the kernel drop the
- * pages itself.
+ * pages itself. An open that cannot keep the page hands what it read to
+ * the READ that follows (fs_pages_text()): the device is read once.
  *
  * Only with more than one worker (fs_set_single_thread()), and only
  * fixed-size text (raw, mac, hex) up to FS_PAGE_TEXT_MAX, opened
@@ -62,6 +63,13 @@ static struct fs_page **fs_pages_slot(struct fs_pages *p, fuse_ino_t ino)
 	return pp;
 }
 
+/* Does @t hold @text as a READ gave it? Under fs_pages.lock. */
+static bool fs_page_holds(const struct fs_page *t, const char *text,
+			  size_t len)
+{
+	return t && t->valid && t->len == len && !memcmp(t->text, text, len);
+}
+
 void fs_pages_init(struct fs_pages *p)
 {
 	pthread_mutex_init(&p->lock, NULL);
@@ -97,16 +105,20 @@ bool fs_pages_eligible(struct fs *fs, const struct nvmem_cell *cell, int flags)
  * OPEN of an eligible cell: may the kernel keep what it holds? Reads the
  * cell now. Returns 1 (keep), 0 (page cache, but drop what is kept) or
  * -errno: the cell cannot be read now, or its device went away, and
- * the file is opened for direct I/O, whose READ reports it. The inode's
- * record exists before the device is checked, so that fs_pages_forget()
- * sees every inode whose pages the kernel may fill.
+ * the file is opened for direct I/O, whose READ reports it. On 0, the
+ * text read is left in *@first for the handle (an uncached device: a
+ * cached one reads its cell from memory anyway). The inode's record
+ * exists before the device is checked, so that fs_pages_forget() sees
+ * every inode whose pages the kernel may fill.
  */
-int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry)
+int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
+		  struct fs_page_first *first)
 {
 	const struct nvmem_cell *cell = fs_cell(dev, entry);
 	size_t room = cell_max_text(cell) + 1;
 	struct fs_pages *p = &fs->pages;
 	fuse_ino_t ino = fs_ino(dev, entry);
+	uint64_t written_ns, read_ns;
 	struct fs_page **pp, *t;
 	char *text;
 	ssize_t n;
@@ -127,22 +139,51 @@ int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry)
 		return -ENOMEM;
 	if (!nvmem_device_alive(dev))
 		return -ENODEV;
+	written_ns = nvmem_device_written_ns(dev);
+	read_ns = util_monotonic_ns();
 	n = fs_cell_text(dev, cell, &text);
 	if (n < 0)
 		return n;
 	pthread_mutex_lock(&p->lock);
 	/* Gone again if the device went meanwhile. */
 	t = *fs_pages_slot(p, ino);
-	keep = t && t->valid && t->len == (size_t)n &&
-	       !memcmp(t->text, text, n);
+	keep = fs_page_holds(t, text, n);
 	/* Until a READ refills it, nothing kept can be trusted: the kernel
 	 * drops its pages after this reply, and a page read for an older
 	 * handle in between must not pass for this text. */
 	if (t && !keep)
 		t->valid = false;
 	pthread_mutex_unlock(&p->lock);
+	if (t && !keep && !nvmem_device_cached(dev)) {
+		*first = (struct fs_page_first){ text, n, written_ns, read_ns };
+		text = NULL;
+	}
 	free(text);
 	return t ? keep : -ENODEV;
+}
+
+/*
+ * The text a READ through page-cached handle @h gives the kernel: what
+ * its open read (fs_pages_open()), taken once, if no write through
+ * nvmemfs reached the device since and it is younger than the attribute
+ * lifetime, within which a change made around nvmemfs may go unseen in
+ * a kept page too; otherwise read now. Returns its length or -errno.
+ */
+ssize_t fs_pages_text(struct fs_handle *h, char **text)
+{
+	struct fs_page_first f;
+
+	pthread_mutex_lock(&h->lock);
+	f = h->first;
+	h->first.text = NULL;
+	pthread_mutex_unlock(&h->lock);
+	if (f.text && nvmem_device_written_ns(h->dev) == f.written_ns &&
+	    util_monotonic_ns() - f.read_ns < (uint64_t)(FS_TIMEOUT * 1e9)) {
+		*text = f.text;
+		return f.len;
+	}
+	free(f.text);
+	return fs_cell_text(h->dev, fs_cell(h->dev, h->entry), text);
 }
 
 /*
@@ -195,8 +236,7 @@ uint64_t fs_pages_mtime(struct fs *fs, struct nvmem_device *dev,
 		n = fs_cell_text(dev, fs_cell(dev, entry), &text);
 		pthread_mutex_lock(&p->lock);
 		t = *fs_pages_slot(p, ino);
-		if (n >= 0 && t && t->valid &&
-		    (t->len != (size_t)n || memcmp(t->text, text, n))) {
+		if (n >= 0 && t && t->valid && !fs_page_holds(t, text, n)) {
 			t->valid = false;
 			t->changed_ns = util_realtime_ns();
 		}

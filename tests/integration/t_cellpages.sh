@@ -5,7 +5,8 @@
 # nothing stale is ever read. A new open sees every change at once, made
 # through nvmemfs or around it; a descriptor held open sees a change made
 # through nvmemfs at once and one made around it within the attribute
-# lifetime (1 s); an unplug leaves it ENODEV, never the kept bytes.
+# lifetime (1 s); an unplug leaves it ENODEV, never the kept bytes. An
+# open that cannot keep the page gives its READ the text it read.
 # The device is on a loop device whose kernel uevents reach the daemon.
 . "$(dirname "$0")/lib.sh"
 
@@ -72,6 +73,21 @@ check_eq "changed around nvmemfs: the next cat" "02:00:5e:11:11:11" "$(cat "$M")
 check_eq "... and the raw device" "02005e111111" \
 	"$(dd if="$MNT/hot/nvmem" bs=1 skip=256 count=6 status=none | xxd -p)"
 
+# --- a page the open cannot keep: the device is read once ---
+# The open reads the cell to compare, and the READ that follows gives
+# the kernel that text. (The stat first: attributes fresh for the cat,
+# whose GETATTR would read the cell to check a kept page.)
+reads() { sed -n 's/^reads: //p' "$MNT/hot/status"; }
+poke "$LOOP" 0x100 02005e121212
+stat "$M" > /dev/null
+d0=$(reads)
+check_eq "changed around nvmemfs again: the next cat" "02:00:5e:12:12:12" "$(cat "$M")"
+check_eq "... reads the device once" 1 $(($(reads) - d0))
+stat "$M" > /dev/null
+d0=$(reads)
+cat "$M" > /dev/null
+check_eq "an unchanged cat reads the device once, at the open" 1 $(($(reads) - d0))
+
 # --- descriptors held open ---
 rm -f "$T/go1" "$T/go2"
 "$FSPROBE" until "$M" "$T/go1" 0 64 "$(mac_hex 02:00:5e:22:22:22)" > "$T/h1.out" &
@@ -82,7 +98,7 @@ for _ in $(seq 1 200); do
 	[ "$(cat "$T"/h?.out 2>/dev/null | grep -c opened)" = 2 ] && break
 	sleep 0.05
 done
-check_eq "held descriptor's first read" "18 $(mac_hex 02:00:5e:11:11:11)" "$(head -1 "$T/h1.out")"
+check_eq "held descriptor's first read" "18 $(mac_hex 02:00:5e:12:12:12)" "$(head -1 "$T/h1.out")"
 # Through nvmemfs (a raw write): the very next read sees it.
 printf '\x02\x00\x5e\x22\x22\x22' | dd of="$MNT/hot/nvmem" bs=1 seek=256 conv=notrunc status=none
 touch "$T/go1"
@@ -100,6 +116,34 @@ check_eq "held descriptor after a change around nvmemfs: the new text" \
 ms=$(sed -n 4p "$T/h2.out" | cut -d' ' -f1)
 if [ -n "$ms" ] && [ "$ms" -le 3000 ]; then pass "... within $ms ms (attribute lifetime 1 s)"
 else fail "... after ${ms:-?} ms"; fi
+
+# --- a held descriptor whose open could not keep the page ---
+# Its first READ gives what the open read, but not once the cell may
+# have changed: a write through nvmemfs between the open and the first
+# read, or a first read later than the attribute lifetime (1 s), reads
+# the device again.
+# hold_opened NAME: fsprobe hold of the cell, its open answered.
+hold_opened() {
+	rm -f "$T/go_$1"
+	"$FSPROBE" hold "$M" "$T/go_$1" 0 64 > "$T/$1.out" &
+	HOLD=$!
+	for _ in $(seq 1 200); do grep -q opened "$T/$1.out" 2>/dev/null && break; sleep 0.05; done
+}
+poke "$LOOP" 0x100 02005e131313
+hold_opened h5
+printf '\x02\x00\x5e\x14\x14\x14' | dd of="$MNT/hot/nvmem" bs=1 seek=256 conv=notrunc status=none
+touch "$T/go_h5"
+wait $HOLD || true
+check_eq "written through nvmemfs after the open, before its first read" \
+	"18 $(mac_hex 02:00:5e:14:14:14)" "$(tail -1 "$T/h5.out")"
+poke "$LOOP" 0x100 02005e151515
+hold_opened h6
+poke "$LOOP" 0x100 02005e161616
+sleep 1.2
+touch "$T/go_h6"
+wait $HOLD || true
+check_eq "changed around nvmemfs after the open, first read 1.2 s later" \
+	"18 $(mac_hex 02:00:5e:16:16:16)" "$(tail -1 "$T/h6.out")"
 
 # --- a cached device: written through a cell, read at once ---
 C=$MNT/cached/cells/mac
