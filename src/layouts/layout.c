@@ -45,6 +45,28 @@ int layout_sync_found(struct nvmem_device *dev, const char *name,
 	return 0;
 }
 
+ssize_t layout_add_dyn(struct nvmem_device *dev, const struct nvmem_cell *cell)
+{
+	ssize_t ret = nvmem_device_add_dyn_cell(dev, cell);
+
+	if (ret >= 0)
+		return ret;
+	if (ret == -EEXIST)	/* added by a sync meanwhile */
+		ret = nvmem_device_find_cell(dev, cell->name);
+	cell->priv_free(cell->priv);	/* not taken by the device */
+	return ret;
+}
+
+ssize_t layout_find_hidden(struct nvmem_device *dev, const char *name)
+{
+	ssize_t idx = nvmem_device_find_cell(dev, name);
+
+	if (idx < 0)
+		return -ENOENT;
+	return idx < NVMEM_CELL_DYN_BASE ||
+	       nvmem_device_cell_present(dev, idx) ? -EEXIST : idx;
+}
+
 /* Add one cell; only running out of memory is an error. */
 static int layout_add(struct nvmem_device *dev, struct nvmem_cell *cell)
 {

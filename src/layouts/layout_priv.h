@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Private to the layouts: what layout.c (the layouts applied to a
- * device) and uboot_cells.c (a U-Boot environment as cells) share.
+ * device, and the dynamic cells' common steps), onie_cells.c and
+ * uboot_cells.c (an ONIE TlvInfo, a U-Boot environment as cells) share.
  */
 #ifndef NVMEMFS_LAYOUT_PRIV_H
 #define NVMEMFS_LAYOUT_PRIV_H
@@ -32,6 +33,21 @@ int layout_onie(struct nvmem_device *dev);
  */
 int layout_sync_found(struct nvmem_device *dev, const char *name,
 		      ssize_t idx, uint64_t sync, bool initial);
+
+/*
+ * Add @cell, a layout's dynamic cell whose priv (freed by its priv_free)
+ * holds its name: its index, also when a sync on another thread added
+ * it first, or -errno with the priv freed.
+ */
+ssize_t layout_add_dyn(struct nvmem_device *dev, const struct nvmem_cell *cell);
+
+/*
+ * A create of @name in a layout's cells/: the index of the hidden cell
+ * of that name, to be given a value again; -EEXIST when a cell of that
+ * name is served (configured, or the layout's); -ENOENT when there is
+ * none, and the layout adds one.
+ */
+ssize_t layout_find_hidden(struct nvmem_device *dev, const char *name);
 
 /* layout_apply() for u-boot-env (uboot_cells.c). */
 int layout_uboot(struct nvmem_device *dev, const struct layout_params *p);

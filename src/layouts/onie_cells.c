@@ -228,18 +228,12 @@ static int onie_field_write(struct nvmem_device *dev,
 	return onie_edit(dev, f, val, (size_t)vlen);
 }
 
-static void onie_field_free(void *priv)
-{
-	free(priv);
-}
-
 /* The cell of field @name, added hidden: its index, or -errno. */
 static ssize_t onie_add_field(struct nvmem_device *dev, struct onie_layout *w,
 			      const char *name, uint8_t type, unsigned int nth)
 {
-	struct nvmem_cell cell = { .priv_free = onie_field_free };
+	struct nvmem_cell cell = { .priv_free = free };
 	struct onie_field *f;
-	ssize_t ret;
 
 	if (strlen(name) >= sizeof(f->name))
 		return -ENAMETOOLONG;
@@ -275,12 +269,7 @@ static ssize_t onie_add_field(struct nvmem_device *dev, struct onie_layout *w,
 		cell.ops = &w->text_ops;
 		break;
 	}
-	ret = nvmem_device_add_dyn_cell(dev, &cell);
-	if (ret < 0)
-		free(f);	/* not taken by the device */
-	if (ret == -EEXIST)	/* added by a sync meanwhile */
-		ret = nvmem_device_find_cell(dev, name);
-	return ret;
+	return layout_add_dyn(dev, &cell);
 }
 
 /*
@@ -393,10 +382,9 @@ static ssize_t onie_create(struct nvmem_device *dev, void *priv,
 		return -EINVAL;		/* no ONIE field */
 	if (!onie_type_editable(type))
 		return -EPERM;		/* the CRC, vendor extensions */
-	idx = nvmem_device_find_cell(dev, name);
-	if (idx >= 0)
-		return idx < NVMEM_CELL_DYN_BASE ||
-		       nvmem_device_cell_present(dev, idx) ? -EEXIST : idx;
+	idx = layout_find_hidden(dev, name);
+	if (idx != -ENOENT)
+		return idx;
 	if (nth)
 		return -EINVAL;		/* a second record of a type: no */
 	return onie_add_field(dev, priv, name, type, nth);

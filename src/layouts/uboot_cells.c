@@ -110,11 +110,6 @@ static bool uboot_is_mac(const char *name)
 	return true;
 }
 
-static void uboot_var_free(void *priv)
-{
-	free(priv);
-}
-
 /* The cell of variable @name, added hidden: its index, or -errno. Its
  * mode follows .flags in @env (NULL: a variable not set yet) as they are
  * now: read-only, or write-once and set. Writes check them every time. */
@@ -122,8 +117,7 @@ static ssize_t uboot_add_var(struct nvmem_device *dev, struct uboot_layout *w,
 			     const char *name, const struct uboot_env *env)
 {
 	struct uboot_var *v;
-	struct nvmem_cell cell = { .priv_free = uboot_var_free };
-	ssize_t ret;
+	struct nvmem_cell cell = { .priv_free = free };
 
 	if (strlen(name) > NAME_MAX)
 		return -ENAMETOOLONG;
@@ -137,12 +131,7 @@ static ssize_t uboot_add_var(struct nvmem_device *dev, struct uboot_layout *w,
 	cell.format = uboot_is_mac(name) ? CELL_FORMAT_MAC : CELL_FORMAT_TEXT;
 	cell.ops = cell.format == CELL_FORMAT_MAC ? &w->mac_ops : &w->ops;
 	cell.read_only = env && uboot_env_read_only(env, name);
-	ret = nvmem_device_add_dyn_cell(dev, &cell);
-	if (ret < 0)
-		free(v);	/* not taken by the device */
-	if (ret == -EEXIST)	/* added by a sync meanwhile */
-		ret = nvmem_device_find_cell(dev, name);
-	return ret;
+	return layout_add_dyn(dev, &cell);
 }
 
 /* The state a sync found in a valid environment, for <device>/status. */
@@ -260,10 +249,9 @@ static ssize_t uboot_create(struct nvmem_device *dev, void *priv,
 		return -EROFS;
 	if (strchr(name, '='))
 		return -EINVAL;
-	idx = nvmem_device_find_cell(dev, name);
-	if (idx >= 0)
-		return idx < NVMEM_CELL_DYN_BASE ||
-		       nvmem_device_cell_present(dev, idx) ? -EEXIST : idx;
+	idx = layout_find_hidden(dev, name);
+	if (idx != -ENOENT)
+		return idx;
 	return uboot_add_var(dev, priv, name, NULL);
 }
 
