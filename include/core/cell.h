@@ -48,9 +48,9 @@ struct nvmem_cell {
 	char *name;
 	uint64_t offset;
 	uint32_t bytes;		/* bytes covered on the device */
-	uint8_t bit_offset;	/* 0..7, only with nbits */
 	uint32_t nbits;		/* 0: whole bytes */
 	enum cell_format format;
+	uint8_t bit_offset;	/* 0..7, only with nbits */
 	bool read_only;
 	/* What the configuration sets instead of the device's mode, owner
 	 * or group (perm.h); zeroed, the device's. */

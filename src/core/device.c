@@ -212,17 +212,7 @@ int nvmem_device_register(struct nvmem_device *dev)
 		ret = -ENODEV;
 		goto out;
 	}
-	/* Cells are fixed from here on: give back the slack of the
-	 * doubling growth, which thousands of cells would keep for good. */
-	if (dev->cells_cap > dev->ncells && dev->ncells) {
-		struct nvmem_cell *c = realloc(dev->cells,
-					       dev->ncells * sizeof(*c));
-
-		if (c) {
-			dev->cells = c;
-			dev->cells_cap = dev->ncells;
-		}
-	}
+	nvmem_device_cells_settle(dev);
 	if (dev->ncells && !dev->cell_written_ns) {
 		dev->cell_written_ns = calloc(dev->ncells,
 					      sizeof(*dev->cell_written_ns));

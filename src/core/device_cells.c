@@ -74,9 +74,12 @@ static struct nvmem_dyn_cell *dyn_cell(const struct nvmem_device *dev,
 	return dyn_slot(d, index);
 }
 
-static void nvmem_cell_release(struct nvmem_cell *cell)
+/* A cell's own data; a dynamic cell's name too (a fixed one's is in
+ * the device's pool). */
+static void nvmem_cell_release(struct nvmem_cell *cell, bool dyn)
 {
-	free(cell->name);
+	if (dyn)
+		free(cell->name);
 	if (cell->priv_free)
 		cell->priv_free(cell->priv);
 }
@@ -194,12 +197,40 @@ int nvmem_device_add_cell(struct nvmem_device *dev,
 
 	c = &dev->cells[dev->ncells];
 	*c = *cell;
-	c->name = strdup(cell->name);
+	c->name = strpool_dup(&dev->cell_names, cell->name);
 	if (!c->name)
 		return -ENOMEM;
 	util_index_add(&dev->cell_index, util_hash_str(UTIL_HASH_INIT, c->name),
 		       dev->ncells++);
 	return 0;
+}
+
+void nvmem_device_cells_settle(struct nvmem_device *dev)
+{
+	struct util_index ix;
+	struct nvmem_cell *c;
+	size_t i;
+
+	if (!dev->ncells)
+		return;
+	if (dev->cells_cap > dev->ncells) {
+		c = realloc(dev->cells, dev->ncells * sizeof(*c));
+		if (c) {
+			dev->cells = c;
+			dev->cells_cap = dev->ncells;
+		}
+	}
+	/* Growth sized the index for twice as many cells as it holds. */
+	if (util_index_init(&ix, dev->ncells) < 0 ||
+	    ix.mask >= dev->cell_index.mask) {
+		util_index_free(&ix);
+		return;
+	}
+	for (i = 0; i < dev->ncells; i++)
+		util_index_add(&ix, util_hash_str(UTIL_HASH_INIT,
+						  dev->cells[i].name), i);
+	util_index_free(&dev->cell_index);
+	dev->cell_index = ix;
 }
 
 ssize_t nvmem_device_add_dyn_cell(struct nvmem_device *dev,
@@ -418,14 +449,15 @@ void nvmem_device_cells_free(struct nvmem_device *dev)
 	unsigned int s;
 
 	for (i = 0; i < dev->ncells; i++)
-		nvmem_cell_release(&dev->cells[i]);
+		nvmem_cell_release(&dev->cells[i], false);
 	free(dev->cells);
+	strpool_free(&dev->cell_names);
 	util_index_free(&dev->cell_index);
 	if (!d)
 		goto layout;
 	n = atomic_load(&d->count);
 	for (i = 0; i < n; i++)
-		nvmem_cell_release(&dyn_slot(d, i)->cell);
+		nvmem_cell_release(&dyn_slot(d, i)->cell, true);
 	for (s = 0; s < DYN_SEGS; s++)
 		free(atomic_load(&d->seg[s]));
 	util_index_free(&d->index);

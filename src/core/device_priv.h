@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "base/strpool.h"
 #include "base/util.h"
 #include "core/cache.h"
 #include "core/nvmem.h"
@@ -50,6 +51,7 @@ struct nvmem_device {
 	uint32_t write_chunk;
 	struct nvmem_cell *cells;
 	size_t ncells, cells_cap;
+	struct strpool cell_names;	/* of @cells, freed with them */
 	/* NULL: not cached. Has its own lock; dropped at unregistration,
 	 * freed with the device. */
 	struct nvmem_cache *cache;
@@ -117,6 +119,9 @@ struct nvmem_device {
 
 /* device_cells.c: every cell and the layout's data, at the last put */
 void nvmem_device_cells_free(struct nvmem_device *dev);
+/* Registration fixes the cells: give back the slack of their growth
+ * (array and index), which thousands of cells would keep for good. */
+void nvmem_device_cells_settle(struct nvmem_device *dev);
 /* Where cell @index keeps its written time (NULL: nowhere), and the
  * index of a cell pointer of @dev (-ENOENT). */
 _Atomic uint64_t *nvmem_device_cell_time(const struct nvmem_device *dev,
