@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/strpool.h"
 #include "core/format.h"
 #include "layouts/layout.h"
 #include "core/perm.h"
@@ -41,14 +42,16 @@ struct config_keyline {
 /* offset size bits format read-only mode owner group mac-base mac-index */
 #define CONFIG_CELL_NKEYS	10
 
+/* A board may configure thousands of cells and keeps them all: the
+ * fields are packed, and the names live in the configuration's pool. */
 struct config_cell {
 	char *device;		/* "board" of [cell board/mac-address] */
 	char *name;		/* "mac-address" */
 	uint64_t offset;
 	uint32_t size;		/* bytes; for bit fields the bytes covered */
-	unsigned int bit_offset;	/* 0..7 after normalisation */
 	unsigned int nbits;	/* 0: byte cell */
 	enum cell_format format;
+	uint8_t bit_offset;	/* 0..7 after normalisation */
 	bool read_only;
 	struct perm_override perm;	/* keys mode, owner, group */
 	/* A derived MAC address (mac_cell.h): the base cell's name, NULL
@@ -56,10 +59,10 @@ struct config_cell {
 	char *mac_base;
 	uint64_t mac_index;
 	int line;		/* of the section header */
-	/* Line of each key, 0 if absent, in the order of config.c's
-	 * cell_keys[]: a fixed array, not a list of key lines, because a
-	 * board may configure thousands of cells and keeps them all. */
-	int key_lines[CONFIG_CELL_NKEYS];
+	/* Line of each key after @line, 0 if absent (or more than 65535
+	 * lines below it: then @line is named), in the order of
+	 * config_cell.c's cell_keys[]. */
+	uint16_t key_lines[CONFIG_CELL_NKEYS];
 };
 
 struct config_device {
@@ -131,6 +134,7 @@ struct config {
 	bool kernel_devices;
 	struct config_device *devices;
 	size_t ndevices;
+	struct strpool names;	/* of the cells */
 };
 
 /* Load @path; on error print the message through log_err() and return

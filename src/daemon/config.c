@@ -32,9 +32,9 @@ void config_error(const struct config *cfg, int line, const char *section,
 	va_end(ap);
 }
 
+/* The names are the pool's. */
 static void free_cell(struct config_cell *c)
 {
-	free(c->device);	/* c->name lives in the same allocation */
 	free(c->mac_base);
 }
 
@@ -63,6 +63,7 @@ void config_free(struct config *cfg)
 		free(d->keys);
 	}
 	free(cfg->devices);
+	strpool_free(&cfg->names);
 	free(cfg->path);
 	free(cfg);
 }
@@ -294,6 +295,7 @@ int config_load_string(const char *text, size_t len, const char *path,
 	cfg = config_new_default();
 	if (!cfg)
 		return -ENOMEM;
+	p.names = &cfg->names;
 	cfg->path = strdup(path);
 
 	config_read(&p);

@@ -33,8 +33,7 @@ int config_cell_line(const struct config_cell *cell, const char *key)
 {
 	int ki = config_cell_key_index(key);
 
-	return ki >= 0 && cell->key_lines[ki] ? cell->key_lines[ki] :
-						  cell->line;
+	return ki >= 0 ? cell->line + cell->key_lines[ki] : cell->line;
 }
 
 int config_cell_key_index(const char *key)
@@ -147,8 +146,8 @@ void config_parse_cell(struct parser *p, const struct raw_section *s,
 
 	c->line = s->line;
 	c->format = CELL_FORMAT_RAW;
-	/* "board/mac" becomes "board\0mac": one allocation for both. */
-	c->device = strdup(s->name);
+	/* "board/mac" becomes "board\0mac": one copy for both. */
+	c->device = strpool_dup(p->names, s->name);
 	if (!c->device) {
 		config_perr(p, s->line, s->title, NULL, "out of memory");
 		c->name = NULL;
@@ -175,7 +174,8 @@ void config_parse_cell(struct parser *p, const struct raw_section *s,
 			config_perr(p, k->line, s->title, k->key, "unknown key");
 			continue;
 		}
-		c->key_lines[kd - cell_keys] = k->line;
+		if (k->line - s->line <= UINT16_MAX)
+			c->key_lines[kd - cell_keys] = k->line - s->line;
 		config_parse_key(p, s, k, kd, c);
 	}
 	if (c->mac_base) {

@@ -38,6 +38,7 @@ struct raw_section {
 
 struct parser {
 	const char *path;
+	struct strpool *names;	/* the configuration's, for cell names */
 	/* input */
 	const char *text;
 	size_t len, pos;
