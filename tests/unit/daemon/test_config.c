@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -143,6 +144,31 @@ static void test_defaults(void **state)
 	assert_int_equal(config_cell_line(&cfg->devices[1].cells[0], "size"), 9);
 	assert_int_equal(config_cell_line(&cfg->devices[1].cells[0], "format"), 7);
 	config_free(cfg);
+}
+
+/* Key lines are kept as distances from the section's line: a key far
+ * below it is named by the section's line, never by a wrong one. */
+static void test_key_lines_far(void **state)
+{
+	const char *head = "[device a]\nprovider=file\npath=/x\n[cell a/mac]\noffset=0\n";
+	const size_t gap = 70000;	/* past a 16-bit distance */
+	size_t len = strlen(head);
+	struct config *cfg;
+	char *text = malloc(len + gap + 64);
+	int n;
+
+	assert_non_null(text);
+	memcpy(text, head, len);
+	memset(text + len, '\n', gap);
+	n = snprintf(text + len + gap, 64, "size=6\nformat=mac\n");
+	assert_int_equal(config_load_string(text, len + gap + n, "far.conf",
+					    &cfg), 0);
+	assert_int_equal(config_cell_line(&cfg->devices[0].cells[0], "offset"), 5);
+	assert_int_equal(config_cell_line(&cfg->devices[0].cells[0], "size"), 4);
+	assert_int_equal(config_cell_line(&cfg->devices[0].cells[0], "format"), 4);
+	assert_int_equal(config_cell_line(&cfg->devices[0].cells[0], "mode"), 4);
+	config_free(cfg);
+	free(text);
 }
 
 #define DEV "[device a]\nprovider = file\npath = /img\n"
@@ -358,6 +384,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_key_lines_far),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_perm_keys),
 		cmocka_unit_test(test_env_lock),
