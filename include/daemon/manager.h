@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "daemon/factory.h"
+
 struct config;
 struct manager;
 struct uevent_event;
@@ -47,8 +49,18 @@ const char *const *manager_subsystems(const struct manager *m);
 /*
  * --check-config: set up every configured device whose backing is there,
  * as manager_start() would, without registering anything; 0, or -EINVAL
- * with the same messages manager_start() logs.
+ * with the same messages manager_start() logs. With @built (an array of
+ * cfg->ndevices, zeroed), each device set up is left at its index with
+ * the emulated bus it sits on, for a closer look (--probe) without a
+ * second set-up; release each with manager_checked_free(). A real AT24
+ * is not set up here (it waits for udev): its entry stays empty.
  */
-int manager_check(const struct config *cfg);
+struct manager_checked {
+	struct nvmem_device *dev;	/* referenced, unregistered */
+	struct factory_emul emul;
+	int ret;			/* of the set-up; 0 with @dev */
+};
+int manager_check(const struct config *cfg, struct manager_checked *built);
+void manager_checked_free(struct manager_checked *c);
 
 #endif

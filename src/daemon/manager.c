@@ -174,12 +174,14 @@ err_put:
 
 /*
  * Bring up @b as the daemon does at start, or with @dry only build its
- * device and drop it (--check-config): both refuse the same
- * configurations with the same messages. Backings that udev announces
- * (I2C adapters, kernel nvmem devices, /dev nodes) may be absent now;
- * anything else (an image file) must be there. 0 or -EINVAL (logged).
+ * device (--check-config), for *@built if not NULL, else dropped: both
+ * refuse the same configurations with the same messages. Backings that
+ * udev announces (I2C adapters, kernel nvmem devices, /dev nodes) may be
+ * absent now; anything else (an image file) must be there. 0 or -EINVAL
+ * (logged).
  */
-static int manager_start_one(struct manager *m, struct binding *b, bool dry)
+static int manager_start_one(struct manager *m, struct binding *b, bool dry,
+			     struct manager_checked *built)
 {
 	const struct config_device *cd = b->cfg;
 	const char *key = cd->path ? "path" : cd->emulate ? "emulate" : "name";
@@ -199,8 +201,15 @@ static int manager_start_one(struct manager *m, struct binding *b, bool dry)
 		return 0;	/* likewise, from the nvmem bus */
 	if (dry) {
 		r = factory_build(m->cfg, cd, &b->emul, -1, &dev, &rdev);
-		if (r == 0)
+		if (built)
+			built->ret = r;
+		if (r == 0 && built) {
+			built->dev = dev;
+			built->emul = b->emul;
+			b->emul = (struct factory_emul){ NULL };
+		} else if (r == 0) {
 			nvmem_device_put(dev);
+		}
 	} else {
 		r = manager_bind(m, b, -1);
 	}
@@ -219,14 +228,18 @@ static int manager_start_one(struct manager *m, struct binding *b, bool dry)
 	return r < 0 ? -EINVAL : 0;
 }
 
-static int manager_start_all(struct manager *m, bool dry)
+/* Bindings are made in the order of cfg->devices: @built[i] is for the
+ * i-th (with @dry). */
+static int manager_start_all(struct manager *m, bool dry,
+			     struct manager_checked *built)
 {
 	size_t i;
 	int ret = 0;
 
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < m->nbindings; i++)
-		if (manager_start_one(m, &m->bindings[i], dry) < 0)
+		if (manager_start_one(m, &m->bindings[i], dry,
+				      built ? &built[i] : NULL) < 0)
 			ret = -EINVAL;
 	pthread_mutex_unlock(&m->lock);
 	return ret;
@@ -234,10 +247,10 @@ static int manager_start_all(struct manager *m, bool dry)
 
 int manager_start(struct manager *m)
 {
-	return manager_start_all(m, false);
+	return manager_start_all(m, false, NULL);
 }
 
-int manager_check(const struct config *cfg)
+int manager_check(const struct config *cfg, struct manager_checked *built)
 {
 	struct manager *m;
 	int ret;
@@ -245,9 +258,16 @@ int manager_check(const struct config *cfg)
 	ret = manager_new(cfg, &m);
 	if (ret < 0)
 		return ret;
-	ret = manager_start_all(m, true);
+	ret = manager_start_all(m, true, built);
 	manager_free(m);
 	return ret;
+}
+
+void manager_checked_free(struct manager_checked *c)
+{
+	nvmem_device_put(c->dev);
+	c->dev = NULL;
+	factory_emul_free(&c->emul);
 }
 
 /* What the binding knows for match_backing(). */

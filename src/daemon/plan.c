@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -86,22 +87,21 @@ static void plan_print_cells(FILE *out, const struct config_device *cd)
 }
 
 /*
- * Build @cd's device as the daemon would now (an at24 on a real bus too,
- * on the adapter its section names: the daemon is told by udev, we look
- * in sysfs), say where it comes from, and with @probe what its bytes and
- * chip suggest. -EINVAL when the daemon would refuse it (logged with
- * file and line by the factory), else 0.
+ * Say where @cd's device comes from now, and with @probe what its bytes
+ * and chip suggest: the device manager_check() set up (@built), or for
+ * an at24 on a real bus, which the daemon is told of by udev, the one
+ * built here on the adapter its section names (we look in sysfs).
+ * -EINVAL when the daemon would refuse it (logged with file and line by
+ * the factory), else 0.
  */
 static int plan_present(const struct config *cfg,
-			const struct config_device *cd, bool probe, FILE *out)
+			const struct config_device *cd, bool probe, FILE *out,
+			struct manager_checked *built)
 {
-	struct factory_emul emul = { 0 };
 	struct i2c_adapter *ad = NULL;
 	struct i2c_client_info ci;
-	struct nvmem_device *dev;
-	int bus = -1, ret;
+	int bus = -1, ret = 0;
 	dev_t rdev;
-	int level;
 
 	if (cd->provider == CONFIG_PROVIDER_AT24 && !cd->emulate) {
 		bus = i2c_adapter_find(I2C_SYSFS_ROOT, cd->bus, cd->adapter,
@@ -110,51 +110,47 @@ static int plan_present(const struct config *cfg,
 			fprintf(out, "  adapter not present (served when udev reports it)\n");
 			return 0;
 		}
+		ret = factory_build(cfg, cd, &built->emul, bus, &built->dev,
+				    &rdev);
+		if (ret == -EINVAL)
+			return ret;
+		built->ret = ret;
 	}
-	/* manager_check() built every device but a real AT24 once already
-	 * and logged what it found (a layout not applied): not twice. */
-	level = log_get_level();
-	if (bus < 0)
-		log_set_level(LOG_CRIT);
-	ret = factory_build(cfg, cd, &emul, bus, &dev, &rdev);
-	log_set_level(level);
-	if (ret == -EINVAL)
-		goto out;
-	if (ret < 0) {
+	if (!built->dev) {
 		if (bus >= 0 || probe)
 			fprintf(out, "  cannot be set up now: %s\n",
-				strerror(-ret));
-		ret = 0;
-		goto out;
+				strerror(-built->ret));
+		return 0;
 	}
 	if (bus >= 0)
-		fprintf(out, "  present: %s\n", nvmem_device_backing(dev));
+		fprintf(out, "  present: %s\n", nvmem_device_backing(built->dev));
 	if (probe) {
-		if (emul.ad)
-			ad = i2c_adapter_get(emul.ad);
+		if (built->emul.ad)
+			ad = i2c_adapter_get(built->emul.ad);
 		else if (bus >= 0 && factory_kernel_client(cd, bus, &ci) != 0)
 			fprintf(out, "  probe at24: chip not probed: the kernel's client %s (%s) owns it\n",
 				ci.name, ci.driver);
 		else if (bus >= 0 && i2c_adapter_open_dev(bus, &ad) < 0)
 			ad = NULL;
-		probe_device(cd, dev, ad, out);
+		probe_device(cd, built->dev, ad, out);
 		i2c_adapter_put(ad);
 	}
-	nvmem_device_put(dev);
-out:
-	factory_emul_free(&emul);
-	return ret;
+	return 0;
 }
 
 int plan_print(const struct config *cfg, FILE *out, bool probe)
 {
+	struct manager_checked *built;
 	char backing[600];
 	size_t i;
 	int ret;
 
-	ret = manager_check(cfg);
+	built = calloc(cfg->ndevices ? cfg->ndevices : 1, sizeof(*built));
+	if (!built)
+		return -ENOMEM;
+	ret = manager_check(cfg, built);
 	if (ret < 0)
-		return ret;
+		goto out;
 	fprintf(out, "configuration: %s\n", cfg->path ? cfg->path : "(none)");
 	fprintf(out, "kernel nvmem devices: %s\n",
 		cfg->kernel_devices ?
@@ -180,8 +176,12 @@ int plan_print(const struct config *cfg, FILE *out, bool probe)
 		plan_print_cells(out, cd);
 		if ((probe || (cd->provider == CONFIG_PROVIDER_AT24 &&
 			       !cd->emulate)) &&
-		    plan_present(cfg, cd, probe, out) < 0)
+		    plan_present(cfg, cd, probe, out, &built[i]) < 0)
 			ret = -EINVAL;
 	}
+out:
+	for (i = 0; i < cfg->ndevices; i++)
+		manager_checked_free(&built[i]);
+	free(built);
 	return ret;
 }
