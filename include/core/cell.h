@@ -38,6 +38,9 @@ struct nvmem_cell_ops {
 		     const uint8_t *raw, size_t len);
 	/* Largest raw value (for buffer sizes and st_size bounds). */
 	size_t max_raw;
+	/* Frees a cell's priv with the cell; NULL: nothing to free. Here,
+	 * not in every cell: a board may have thousands of them. */
+	void (*priv_free)(void *priv);
 };
 
 /*
@@ -56,8 +59,7 @@ struct nvmem_cell {
 	 * or group (perm.h); zeroed, the device's. */
 	struct perm_override perm;
 	const struct nvmem_cell_ops *ops;	/* NULL: fixed cell */
-	void *priv;				/* for ops, freed with the cell */
-	void (*priv_free)(void *priv);
+	void *priv;		/* for ops, freed with the cell (ops->priv_free) */
 };
 
 /* Raw length of a cell's value: ceil(nbits/8) for bit fields, else bytes. */

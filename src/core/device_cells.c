@@ -80,8 +80,8 @@ static void nvmem_cell_release(struct nvmem_cell *cell, bool dyn)
 {
 	if (dyn)
 		free(cell->name);
-	if (cell->priv_free)
-		cell->priv_free(cell->priv);
+	if (cell->ops && cell->ops->priv_free)
+		cell->ops->priv_free(cell->priv);
 }
 
 /* A larger index of @n names, for one more. */

@@ -55,6 +55,7 @@ static ssize_t mac_cell_read(struct nvmem_device *dev,
 static const struct nvmem_cell_ops mac_cell_ops = {
 	.read = mac_cell_read,
 	.max_raw = 6,
+	.priv_free = free,
 };
 
 int mac_cell_init(struct nvmem_cell *cell, const char *base, uint64_t index)
@@ -67,7 +68,6 @@ int mac_cell_init(struct nvmem_cell *cell, const char *base, uint64_t index)
 	strcpy(m->base, base);
 	cell->ops = &mac_cell_ops;
 	cell->priv = m;
-	cell->priv_free = free;
 	cell->format = CELL_FORMAT_MAC;
 	cell->read_only = true;
 	return 0;

@@ -74,8 +74,8 @@ static int factory_add_cells(const struct config *cfg,
 			return -ENOMEM;
 		ret = nvmem_device_add_cell(dev, &cell);
 		if (ret < 0) {
-			if (cell.priv_free)
-				cell.priv_free(cell.priv);
+			if (cell.ops && cell.ops->priv_free)
+				cell.ops->priv_free(cell.priv);
 			factory_cell_error(cfg, cc, ret, nvmem_device_size(dev));
 			return -EINVAL;
 		}

@@ -53,7 +53,7 @@ ssize_t layout_add_dyn(struct nvmem_device *dev, const struct nvmem_cell *cell)
 		return ret;
 	if (ret == -EEXIST)	/* added by a sync meanwhile */
 		ret = nvmem_device_find_cell(dev, cell->name);
-	cell->priv_free(cell->priv);	/* not taken by the device */
+	cell->ops->priv_free(cell->priv);	/* not taken by the device */
 	return ret;
 }
 

@@ -35,8 +35,8 @@ int layout_sync_found(struct nvmem_device *dev, const char *name,
 		      ssize_t idx, uint64_t sync, bool initial);
 
 /*
- * Add @cell, a layout's dynamic cell whose priv (freed by its priv_free)
- * holds its name: its index, also when a sync on another thread added
+ * Add @cell, a layout's dynamic cell whose priv (freed by its ops'
+ * priv_free) holds its name: its index, also when a sync on another thread added
  * it first, or -errno with the priv freed.
  */
 ssize_t layout_add_dyn(struct nvmem_device *dev, const struct nvmem_cell *cell);

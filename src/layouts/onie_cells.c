@@ -232,7 +232,7 @@ static int onie_field_write(struct nvmem_device *dev,
 static ssize_t onie_add_field(struct nvmem_device *dev, struct onie_layout *w,
 			      const char *name, uint8_t type, unsigned int nth)
 {
-	struct nvmem_cell cell = { .priv_free = free };
+	struct nvmem_cell cell = { 0 };
 	struct onie_field *f;
 
 	if (strlen(name) >= sizeof(f->name))
@@ -427,6 +427,7 @@ int layout_onie(struct nvmem_device *dev)
 	w->text_ops.read = onie_field_read;
 	w->text_ops.write = onie_field_write;
 	w->text_ops.max_raw = 255;	/* a record's length is one byte */
+	w->text_ops.priv_free = free;
 	w->mac_ops = w->text_ops;
 	w->mac_ops.max_raw = 6;
 	w->raw_ops = w->text_ops;

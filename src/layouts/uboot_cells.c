@@ -117,7 +117,7 @@ static ssize_t uboot_add_var(struct nvmem_device *dev, struct uboot_layout *w,
 			     const char *name, const struct uboot_env *env)
 {
 	struct uboot_var *v;
-	struct nvmem_cell cell = { .priv_free = free };
+	struct nvmem_cell cell = { 0 };
 
 	if (strlen(name) > NAME_MAX)
 		return -ENAMETOOLONG;
@@ -325,6 +325,7 @@ int layout_uboot(struct nvmem_device *dev, const struct layout_params *p)
 	w->ops.read = uboot_var_read;
 	w->ops.write = uboot_var_write;
 	w->ops.max_raw = w->size;
+	w->ops.priv_free = free;
 	w->mac_ops = w->ops;
 	w->mac_ops.max_raw = 6;
 	w->file_ops.read = uboot_file_read;

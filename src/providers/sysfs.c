@@ -271,6 +271,7 @@ int sysfs_provider_cells(const char *root, const char *name,
 		.read = sysfs_cell_read,
 		.write = sysfs_cell_write,
 		.max_raw = 4096,	/* one sysfs page */
+		.priv_free = sysfs_cell_free,
 	};
 	struct nvmem_cell *list = NULL, *grown;
 	struct sysfs_cells_dir *cdir;
@@ -336,7 +337,6 @@ int sysfs_provider_cells(const char *root, const char *name,
 		list[count].read_only = true;
 		list[count].ops = &ops;
 		list[count].priv = sc;
-		list[count].priv_free = sysfs_cell_free;
 		count++;
 		if (!list[count - 1].name) {
 			ret = -ENOMEM;
