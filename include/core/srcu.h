@@ -22,6 +22,13 @@
 
 struct srcu_domain;
 
+/* Threads that read with a slot of their own (a wait-free store); any
+ * more live at once share one further slot (an atomic add). More than
+ * the request loop's workers (FS_LOOP_MAX_THREADS), with room for the
+ * daemon's other threads, and no more: every device's domain has
+ * SRCU_SLOTS + 2 cache lines. Public for the tests. */
+#define SRCU_SLOTS	20
+
 struct srcu_domain *srcu_domain_new(void);
 /* No reader may be inside the domain any more. */
 void srcu_domain_free(struct srcu_domain *sd);

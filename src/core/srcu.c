@@ -49,12 +49,11 @@
 
 #include "core/srcu.h"
 
-#define SRCU_SLOTS	32	/* own slots; > FUSE worker threads */
 #define SRCU_SHARED	SRCU_SLOTS	/* the slot of any further threads */
 #define CACHELINE	64
 /*
  * Where slot i lives in the array: (i * SRCU_STRIDE) mod (SRCU_SLOTS + 1),
- * a permutation (8 and 33 share no factor) that puts the slots of threads
+ * a permutation (8 and 21 share no factor) that puts the slots of threads
  * taken one after the other 512 bytes apart. With neighbouring lines,
  * the CPU's prefetchers dragged one thread's line into the other's
  * cache: two threads ran at 1.75x one thread's speed instead of ~1.9x.
@@ -65,6 +64,8 @@
 
 _Static_assert(SRCU_SLOTS <= sizeof(unsigned long) * CHAR_BIT,
 	       "srcu_owned has a bit per slot");
+_Static_assert((SRCU_SLOTS + 1) % 2 != 0,
+	       "SRCU_STRIDE must share no factor with SRCU_SLOTS + 1");
 
 struct srcu_slot {
 	alignas(CACHELINE) atomic_ulong lock[2];

@@ -200,8 +200,8 @@ static void *slot_holder(void *p)
 
 /*
  * @nreaders threads read while the updater swaps and frees. @holders
- * idle threads first take slots of their own: 32 of them leave the
- * readers only the shared slot. @churn makes the readers short-lived
+ * idle threads first take slots of their own: SRCU_SLOTS of them leave
+ * the readers only the shared slot. @churn makes the readers short-lived
  * (see churn_spawner, nreaders <= 8).
  */
 static void stress_replace(int nreaders, int holders, bool churn)
@@ -275,7 +275,7 @@ static void test_stress_replace(void **state)
 /* More threads than slots of their own: the readers share one. */
 static void test_stress_shared_slot(void **state)
 {
-	stress_replace(4, 32, false);
+	stress_replace(4, SRCU_SLOTS, false);
 }
 
 /* Slots handed from exiting threads to new ones. */
