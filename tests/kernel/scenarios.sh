@@ -63,6 +63,7 @@ mkdir -p "$W" "$MNT"
 
 HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 . "$HERE/checks.sh"
+. "$HERE/daemon.sh"
 . "$HERE/scenario_at24.sh"
 . "$HERE/scenario_unplug.sh"
 . "$HERE/scenario_kernel_at24.sh"
@@ -123,18 +124,6 @@ start_daemon() {
 	"$NVMEMFS" -f -c "$1" --uevent-source="$UEVENT_SOURCE" "$MNT" >>"$LOG" 2>&1 &
 	DAEMON_PID=$!
 	wait_for 10 mountpoint -q "$MNT" || { echo "nvmemfs did not mount"; return 1; }
-}
-
-stop_daemon() {
-	[ -n "$DAEMON_PID" ] || return 0
-	umount "$MNT" 2>/dev/null || umount -l "$MNT"
-	if ! wait_for 10 eval "! kill -0 $DAEMON_PID 2>/dev/null"; then
-		fail "nvmemfs did not exit after unmount"
-		kill -9 "$DAEMON_PID"
-	fi
-	wait "$DAEMON_PID"
-	check_eq "nvmemfs exit status" 0 "$?"
-	DAEMON_PID=
 }
 
 cleanup() {
