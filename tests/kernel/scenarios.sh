@@ -45,6 +45,7 @@
 # scenario_kernel_at24.sh (3, 9), scenario_mtd.sh (5), scenario_wp.sh (wp)
 # and scenario_pages.sh (pages). This file has what they share and the
 # loop that runs them.
+# shellcheck source-path=SCRIPTDIR
 set -uo pipefail
 
 B=$(readlink -f "${1:?build directory}")
