@@ -38,24 +38,13 @@ DAEMON_PID=
 mkdir -p "$W" "$MNT"
 
 . "$HERE/../kernel/checks.sh"
+. "$HERE/../kernel/daemon.sh"
 hexof() { dd if="$1" bs=1 skip=$(($2)) count="$3" status=none | xxd -p | tr -d '\n'; }
 
 start_daemon() {
 	"$NVMEMFS" -f -c "$1" --uevent-source=kernel "$MNT" >>"$LOG" 2>&1 &
 	DAEMON_PID=$!
 	wait_for 20 mountpoint -q "$MNT" || { fail "nvmemfs did not mount"; return 1; }
-}
-
-stop_daemon() {
-	[ -n "$DAEMON_PID" ] || return 0
-	umount "$MNT" 2>/dev/null || umount -l "$MNT"
-	if ! wait_for 10 eval "! kill -0 $DAEMON_PID 2>/dev/null"; then
-		fail "nvmemfs did not exit after unmount"
-		kill -9 "$DAEMON_PID"
-	fi
-	wait "$DAEMON_PID"
-	check_eq "nvmemfs exit status" 0 "$?"
-	DAEMON_PID=
 }
 
 check_kernel_log() {

@@ -43,6 +43,8 @@ MACHINE="-M virt -cpu cortex-a72 -smp 2 -m $MEM"
 MODULES="9pnet_virtio 9p uhid hid-cp2112 i2c-dev at24 nvmem-rmem"
 
 here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+# shellcheck source=tests/kernel/guest.sh
+. "$here/../kernel/guest.sh"
 
 [ $# -ge 1 ] || { echo "usage: $0 SCRIPT [ARGS...]" >&2; exit 2; }
 script=$(readlink -f "$1")
@@ -146,7 +148,7 @@ fi
 # The initramfs: busybox, bash, openssl, the modules in load order
 # (decompressed: busybox's insmod takes plain .ko files) and /init.
 build_initramfs() {
-	local out=$1 tmp m
+	local out=$1 tmp
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp"/{bin,dev,proc,sys,newroot,host,lib/modules,arm64/bin}
 	cp "$tools/bin/busybox" "$tmp/bin/busybox"
@@ -169,98 +171,44 @@ else
 fi
 EOF
 	chmod +x "$tmp/arm64/bin/"*
-	: >"$tmp/modules.order"
-	for m in $MODULES; do
-		modprobe -d "$kdir/root" -S "$kver" --show-depends "$m" |
-			awk '$1 == "insmod" { print $2 }'
-	done | awk '!seen[$0]++' | while read -r m; do
-		case $m in
-		*.xz) xz -dc "$m" >"$tmp/lib/modules/$(basename "${m%.xz}")" ;;
-		*) cp "$m" "$tmp/lib/modules/" ;;
-		esac
-		basename "${m%.xz}" >>"$tmp/modules.order"
-	done
-	cat >"$tmp/init" <<'EOF'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
+	# shellcheck disable=SC2086
+	guest_modules "$kdir/root" "$kver" "$tmp" $MODULES
+	{
+		guest_init_start
+		cat <<'EOF'
 # What udev would make and bash's <(...) needs.
 ln -s /proc/self/fd /dev/fd
-for m in $(cat /modules.order); do
-	insmod "/lib/modules/$m" || echo "vm: insmod $m failed"
-done
-opts=trans=virtio,version=9p2000.L,ro,msize=262144
-mount -t 9p -o $opts hostroot /newroot || { echo "vm: no 9p root"; poweroff -f; }
-# A second view of the root, without the tmpfs mounts put on top below.
-mount --bind /newroot /host
-for d in tmp run mnt; do mount -t tmpfs -o mode=1777 tmpfs /newroot/$d; done
-# The host paths we must still see under the new tmpfs mounts.
-for p in $(sed -n 's/.*nvmemfs.keep=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' '); do
-	[ "$p" = none ] && continue
-	mkdir -p "/newroot$p" && mount --bind "/host$p" "/newroot$p"
-done
+EOF
+		guest_init_root
+		cat <<'EOF'
 # The arm64 tools, and busybox's applets where nothing else has the name.
 for a in $(/arm64/bin/busybox --list); do
 	[ -e "/arm64/bin/$a" ] || ln -s busybox "/arm64/bin/$a"
 done
 mkdir -p /newroot/run/arm64 && mount --bind /arm64 /newroot/run/arm64
-mount --move /dev /newroot/dev
-mount -t proc proc /newroot/proc
-mount -t sysfs sys /newroot/sys
-mkdir -p /newroot/dev/pts && mount -t devpts devpts /newroot/dev/pts
-cmd=$(cat /host/$(sed -n 's/.*nvmemfs.cmd=\([^ ]*\).*/\1/p' /proc/cmdline))
-chroot /newroot /run/arm64/bin/sh -c "cd /tmp && $cmd"
-echo "NVMEMFS-VM-EXIT=$?"
-poweroff -f
 EOF
+		guest_init_enter /run/arm64/bin/sh
+	} >"$tmp/init"
 	chmod +x "$tmp/init"
 	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 	rm -rf "$tmp"
 }
 
 initrd=$kdir/initramfs-$(echo "$MODULES $tools" | md5sum | cut -c1-8).gz
-if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ]; then
+if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ] || [ "$here/../kernel/guest.sh" -nt "$initrd" ]; then
 	build_initramfs "$initrd.tmp"
 	mv "$initrd.tmp" "$initrd"
 fi
 
-# The command for the guest, in a file it reads through 9p. Every program
-# in the root is amd64: PATH has the arm64 tools alone, and SCRIPT runs
-# with their bash, not its #! line.
-cmdfile=$(mktemp "$CACHE/cmd.XXXXXX")
-trap 'rm -f "$cmdfile"' EXIT
-{
-	printf 'export PATH=/run/arm64/bin HOME=/root TMPDIR=/tmp NVMEMFS_RMEM_IMAGE=%q;' "$rmem"
-	printf ' bash'
-	printf ' %q' "$script" "$@"
-	printf '\n'
-} >"$cmdfile"
+# The command for the guest (guest.sh). Every program in the root is
+# amd64: PATH has the arm64 tools alone, and SCRIPT runs with their bash,
+# not its #! line.
+guest_command "$(printf 'export PATH=/run/arm64/bin HOME=/root TMPDIR=/tmp NVMEMFS_RMEM_IMAGE=%q;' "$rmem")" \
+	bash "$script" "$@"
+keep=$(guest_keep "$script")
 
-# Paths under the guest's tmpfs mounts that the script needs: its own
-# directory and the current one (a build tree in /tmp, say).
-keep=
-for p in "$(dirname "$script")" "$PWD" ${NVMEMFS_VM_KEEP:-}; do
-	case $p in /tmp/* | /run/* | /mnt/*) keep=$keep${keep:+,}$p ;; esac
-done
-
-out=$(mktemp)
-trap 'rm -f "$cmdfile" "$out"' EXIT
-set +e
 # shellcheck disable=SC2086
-timeout "$TIMEOUT" qemu-system-aarch64 $MACHINE -accel tcg,thread=multi \
-	-nographic -no-reboot -monitor none -serial stdio -nic none \
+guest_run qemu-system-aarch64 $MACHINE -accel tcg,thread=multi \
 	-kernel "$kernel" -initrd "$initrd" -dtb "$dtb" \
 	-device loader,file="$rmem",addr="$rmem_addr",force-raw=on \
-	-append "console=ttyAMA0 panic=-1 quiet loglevel=4 nvmemfs.cmd=${cmdfile#/} nvmemfs.keep=${keep:-none}" \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	</dev/null | sed -u 's/\x1b[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g; s/\r$//' | tee "$out"
-qrc=${PIPESTATUS[0]}
-set -e
-rc=$(sed -n 's/^NVMEMFS-VM-EXIT=\([0-9]*\).*/\1/p' "$out" | tr -d '\r' | tail -1)
-if [ -z "$rc" ]; then
-	echo "vm: the guest did not finish (qemu exit $qrc)" >&2
-	exit 1
-fi
-exit "$rc"
+	-append "console=ttyAMA0 panic=-1 quiet loglevel=4 nvmemfs.cmd=${cmdfile#/} nvmemfs.keep=$keep"

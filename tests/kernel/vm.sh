@@ -37,6 +37,10 @@ TIMEOUT=${NVMEMFS_VM_TIMEOUT:-600}
 MODULES="virtio_pci 9pnet_virtio 9p overlay fuse uhid hid-cp2112 i2c-dev at24"
 EXTRA_MODULES="mtdram nandsim i2c-stub"
 
+here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+# shellcheck source=tests/kernel/guest.sh
+. "$here/guest.sh"
+
 [ $# -ge 1 ] || { echo "usage: $0 SCRIPT [ARGS...]" >&2; exit 2; }
 script=$(readlink -f "$1")
 shift
@@ -85,14 +89,8 @@ build_initramfs() {
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp"/{bin,dev,proc,sys,newroot,host,lib/modules}
 	cp /bin/busybox "$tmp/bin/busybox"
-	: >"$tmp/modules.order"
-	for m in $MODULES; do
-		modprobe -d "$kdir/root" -S "$kver" --show-depends "$m" |
-			awk '$1 == "insmod" { print $2 }'
-	done | awk '!seen[$0]++' | while read -r m; do
-		cp "$m" "$tmp/lib/modules/"
-		basename "$m" >>"$tmp/modules.order"
-	done
+	# shellcheck disable=SC2086
+	guest_modules "$kdir/root" "$kver" "$tmp" $MODULES
 	for m in $EXTRA_MODULES; do
 		modprobe -d "$kdir/root" -S "$kver" --show-depends "$m" |
 			awk '$1 == "insmod" { print $2 }' | while read -r f; do
@@ -100,17 +98,9 @@ build_initramfs() {
 			basename "$f" >>"$tmp/lib/modules/$m.deps"
 		done
 	done
-	cat >"$tmp/init" <<'EOF'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-for m in $(cat /modules.order); do
-	insmod "/lib/modules/$m" || echo "vm: insmod $m failed"
-done
-opts=trans=virtio,version=9p2000.L,ro,msize=262144
-cmdfile=/host/$(sed -n 's/.*nvmemfs.cmd=\([^ ]*\).*/\1/p' /proc/cmdline)
+	{
+		guest_init_start
+		cat <<'EOF'
 if grep -q 'nvmemfs.init=systemd' /proc/cmdline; then
 	mkdir -p /host /rw
 	mount -t 9p -o $opts hostroot /host || { echo "vm: no 9p root"; poweroff -f; }
@@ -176,51 +166,27 @@ UNIT
 	umount /newroot/proc /newroot/sys
 	exec switch_root /newroot /lib/systemd/systemd
 fi
-mount -t 9p -o $opts hostroot /newroot || { echo "vm: no 9p root"; poweroff -f; }
-# A second view of the root, without the tmpfs mounts put on top below.
-mount --bind /newroot /host
-for d in tmp run mnt; do mount -t tmpfs -o mode=1777 tmpfs /newroot/$d; done
-# The host paths we must still see under the new tmpfs mounts.
-for p in $(sed -n 's/.*nvmemfs.keep=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' '); do
-	[ "$p" = none ] && continue
-	mkdir -p "/newroot$p" && mount --bind "/host$p" "/newroot$p"
-done
-mkdir -p /newroot/run/vm-modules && mount --bind /lib/modules /newroot/run/vm-modules
-mount --move /dev /newroot/dev
-mount -t proc proc /newroot/proc
-mount -t sysfs sys /newroot/sys
-mkdir -p /newroot/dev/pts && mount -t devpts devpts /newroot/dev/pts
-cmd=$(cat "$cmdfile")
-chroot /newroot /bin/sh -c "cd /tmp && $cmd"
-echo "NVMEMFS-VM-EXIT=$?"
-poweroff -f
 EOF
+		guest_init_root
+		echo 'mkdir -p /newroot/run/vm-modules && mount --bind /lib/modules /newroot/run/vm-modules'
+		guest_init_enter /bin/sh
+	} >"$tmp/init"
 	chmod +x "$tmp/init"
 	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 	rm -rf "$tmp"
 }
 
 initrd=$kdir/initramfs-$(echo "$MODULES $EXTRA_MODULES" | md5sum | cut -c1-8).gz
-if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ]; then
+if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ] || [ "$here/guest.sh" -nt "$initrd" ]; then
 	build_initramfs "$initrd.tmp"
 	mv "$initrd.tmp" "$initrd"
 fi
 
-# The command for the guest, in a file it reads through 9p.
-cmdfile=$(mktemp "$CACHE/cmd.XXXXXX")
-trap 'rm -f "$cmdfile"' EXIT
-{
-	printf 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TMPDIR=/tmp;'
-	printf ' %q' "$script" "$@"
-	printf '\n'
-} >"$cmdfile"
-
-# Paths under the guest's tmpfs mounts that the script needs: its own
-# directory and the current one (a build tree in /tmp, say).
-keep=
-for p in "$(dirname "$script")" "$PWD" ${NVMEMFS_VM_KEEP:-}; do
-	case $p in /tmp/* | /run/* | /mnt/*) keep=$keep${keep:+,}$p ;; esac
-done
+# The command for the guest, and what it must see under its tmpfs mounts
+# (guest.sh).
+guest_command 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TMPDIR=/tmp;' \
+	"$script" "$@"
+keep=$(guest_keep "$script")
 
 accel="-accel tcg,thread=multi -cpu max"
 # KVM only where it really works (some hosts refuse the guest's MSRs).
@@ -240,21 +206,7 @@ if [ "${NVMEMFS_VM_INIT:-}" = systemd ]; then
 	init="$init systemd.show_status=${NVMEMFS_VM_SHOW_STATUS:-error}"
 fi
 
-out=$(mktemp)
-trap 'rm -f "$cmdfile" "$out"' EXIT
-set +e
 # shellcheck disable=SC2086
-timeout "$TIMEOUT" qemu-system-x86_64 $accel -smp 2 -m "$MEM" \
-	-nographic -no-reboot -monitor none -serial stdio -nic none \
+guest_run qemu-system-x86_64 $accel -smp 2 -m "$MEM" \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=4 nvmemfs.cmd=${cmdfile#/} nvmemfs.keep=${keep:-none}$init" \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	</dev/null | sed -u 's/\x1b[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g; s/\r$//' | tee "$out"
-qrc=${PIPESTATUS[0]}
-set -e
-rc=$(sed -n 's/^NVMEMFS-VM-EXIT=\([0-9]*\).*/\1/p' "$out" | tr -d '\r' | tail -1)
-if [ -z "$rc" ]; then
-	echo "vm: the guest did not finish (qemu exit $qrc)" >&2
-	exit 1
-fi
-exit "$rc"
+	-append "console=ttyS0 panic=-1 quiet loglevel=4 nvmemfs.cmd=${cmdfile#/} nvmemfs.keep=$keep$init"
