@@ -124,7 +124,7 @@ unplug() {
 start_daemon() {
 	"$NVMEMFS" -f -c "$1" --uevent-source="$UEVENT_SOURCE" "$MNT" >>"$LOG" 2>&1 &
 	DAEMON_PID=$!
-	wait_for 10 mountpoint -q "$MNT" || { echo "nvmemfs did not mount"; return 1; }
+	wait_for 10 mountpoint -q "$MNT" || { fail "nvmemfs did not mount"; return 1; }
 }
 
 cleanup() {
