@@ -41,12 +41,19 @@ bool kdevs_present(const char *kname)
 }
 
 /* The kernel's cells, as its sysfs shows them; a cell that cannot be
- * served is logged and skipped. */
+ * served is logged and skipped. The kernel announces a device before it
+ * adds the cells/ directory (Linux >= 6.7, and only for a device with
+ * cells): one without it yet is looked at again a little later, or a
+ * device bound anew would be served without its cells for good. */
 static void kdevs_add_cells(struct nvmem_device *dev, const char *kname)
 {
+	char dir[PATH_MAX];
 	struct nvmem_cell *cells;
 	size_t i, n;
 
+	snprintf(dir, sizeof(dir), "%s/%s/cells", SYSFS_NVMEM_ROOT, kname);
+	for (i = 0; i < 10 && access(dir, F_OK) < 0; i++)
+		usleep(10 * 1000);
 	if (sysfs_provider_cells(SYSFS_NVMEM_ROOT, kname, &cells, &n) < 0)
 		return;
 	for (i = 0; i < n; i++) {
