@@ -18,9 +18,11 @@
 struct kdev;
 
 /* An add (or change) or remove of kernel device @kname, which no
- * [device] section claimed. */
+ * [device] section claimed. @announced: the kernel has just sent the
+ * add, rather than a scan finding the device; its cells may be a few
+ * milliseconds late, and the call may sleep up to 100 ms for them. */
 void kdevs_event(struct kdev **list, const struct config *cfg,
-		 const char *kname, bool add);
+		 const char *kname, bool add, bool announced);
 /* Events were lost: drop the devices that are gone. */
 void kdevs_resync(struct kdev **list);
 void kdevs_free(struct kdev **list);

@@ -7,6 +7,7 @@
 #ifndef NVMEMFS_UEVENT_H
 #define NVMEMFS_UEVENT_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct uevent_monitor;
@@ -33,6 +34,8 @@ struct uevent_event {
 	 * the CP2112 carry when there is no USB parent) */
 	const char *adapter_name;
 	const char *usb_serial;
+	/* found by a scan (at start, after lost events), not announced */
+	bool enumerated;
 };
 
 enum uevent_source {

@@ -25,9 +25,16 @@ int sysfs_provider_open(const char *root, const char *name, bool read_only,
  * kernel does its own bit math; they are read-only. Free the array with
  * sysfs_provider_cells_free(), which also frees each cell's priv: set it
  * to NULL once nvmem_device_add_cell() has taken it.
+ *
+ * The kernel sends a device's add uevent before it creates cells/: for
+ * a device just announced, pass a @wait_ms for cells/ to appear (it is
+ * looked for every SYSFS_CELLS_POLL_MS); 0 for one found by a scan.
+ * May sleep that long.
  */
+#define SYSFS_CELLS_POLL_MS 10
 int sysfs_provider_cells(const char *root, const char *name,
-			 struct nvmem_cell **cells, size_t *n);
+			 unsigned int wait_ms, struct nvmem_cell **cells,
+			 size_t *n);
 void sysfs_provider_cells_free(struct nvmem_cell *cells, size_t n);
 
 /* A kernel cell file's name, "NAME@OFFSET" or "NAME@OFFSET,BIT" in hex

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -14,6 +15,10 @@
 #include "daemon/factory.h"
 #include "daemon/kdevs.h"
 #include "providers/sysfs.h"
+
+/* How long an announced device's cells/ is waited for: the kernel adds
+ * it right after the uevent, in the same registration. */
+#define KDEVS_CELLS_WAIT_MS 100
 
 struct kdev {
 	struct nvmem_device *dev;
@@ -40,21 +45,37 @@ bool kdevs_present(const char *kname)
 	return access(path, F_OK) == 0;
 }
 
-/* The kernel's cells, as its sysfs shows them; a cell that cannot be
- * served is logged and skipped. The kernel announces a device before it
- * adds the cells/ directory (Linux >= 6.7, and only for a device with
- * cells): one without it yet is looked at again a little later, or a
- * device bound anew would be served without its cells for good. */
-static void kdevs_add_cells(struct nvmem_device *dev, const char *kname)
+/* Can the kernel announce a device before its cells/? Only a kernel
+ * that has cells/ at all (>= 6.7) adds it after the uevent. */
+static bool kdevs_cells_lag(void)
 {
-	char dir[PATH_MAX];
+	static int lag = -1;	/* the uevent thread's only */
+	unsigned int major = 0, minor = 0;
+	struct utsname u;
+
+	if (lag < 0) {
+		if (uname(&u) == 0)
+			sscanf(u.release, "%u.%u", &major, &minor);
+		lag = major > 6 || (major == 6 && minor >= 7);
+	}
+	return lag;
+}
+
+/* The kernel's cells, as its sysfs shows them; a cell that cannot be
+ * served is logged and skipped. A device its uevent has just announced
+ * may not have its cells/ yet: served without them, it would stay so
+ * until it went again. One found by a scan has been there a while. */
+static void kdevs_add_cells(struct nvmem_device *dev, const char *kname,
+			    bool announced)
+{
+	unsigned int wait_ms = 0;
 	struct nvmem_cell *cells;
 	size_t i, n;
 
-	snprintf(dir, sizeof(dir), "%s/%s/cells", SYSFS_NVMEM_ROOT, kname);
-	for (i = 0; i < 10 && access(dir, F_OK) < 0; i++)
-		usleep(10 * 1000);
-	if (sysfs_provider_cells(SYSFS_NVMEM_ROOT, kname, &cells, &n) < 0)
+	if (announced && kdevs_cells_lag())
+		wait_ms = KDEVS_CELLS_WAIT_MS;
+	if (sysfs_provider_cells(SYSFS_NVMEM_ROOT, kname, wait_ms, &cells,
+				 &n) < 0)
 		return;
 	for (i = 0; i < n; i++) {
 		if (nvmem_device_add_cell(dev, &cells[i]) == 0)
@@ -66,7 +87,7 @@ static void kdevs_add_cells(struct nvmem_device *dev, const char *kname)
 	sysfs_provider_cells_free(cells, n);
 }
 
-static void kdevs_add(struct kdev **list, const char *kname)
+static void kdevs_add(struct kdev **list, const char *kname, bool announced)
 {
 	struct nvmem_provider_info info;
 	struct nvmem_device *dev;
@@ -94,7 +115,7 @@ static void kdevs_add(struct kdev **list, const char *kname)
 	if (nvmem_device_set_cache(dev, info.immutable &&
 				   factory_cache_default(dev)) < 0)
 		log_warn("%s: no memory for a cache; served uncached", kname);
-	kdevs_add_cells(dev, kname);
+	kdevs_add_cells(dev, kname, announced);
 	k = calloc(1, sizeof(*k));
 	if (!k || nvmem_device_register(dev) < 0) {
 		free(k);
@@ -107,7 +128,7 @@ static void kdevs_add(struct kdev **list, const char *kname)
 }
 
 void kdevs_event(struct kdev **list, const struct config *cfg,
-		 const char *kname, bool add)
+		 const char *kname, bool add, bool announced)
 {
 	struct kdev **pp;
 
@@ -125,7 +146,7 @@ void kdevs_event(struct kdev **list, const struct config *cfg,
 			 kname);
 		return;
 	}
-	kdevs_add(list, kname);
+	kdevs_add(list, kname, announced);
 }
 
 void kdevs_resync(struct kdev **list)

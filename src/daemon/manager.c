@@ -163,7 +163,7 @@ static int manager_bind(struct manager *m, struct binding *b, int bus)
 	if (factory_kernel_client(cd, bus, &ci) == FACTORY_KCLIENT_USE) {
 		snprintf(b->kname, sizeof(b->kname), "%s", ci.nvmem);
 		/* Served under the section's name, not twice. */
-		kdevs_event(&m->kdevs, m->cfg, b->kname, false);
+		kdevs_event(&m->kdevs, m->cfg, b->kname, false, false);
 	}
 	return 0;
 
@@ -419,7 +419,7 @@ void manager_uevent(struct manager *m, const struct uevent_event *ev)
 		claimed = manager_kclient(m, ev);
 	if (!claimed && !strcmp(ev->subsystem, "nvmem"))
 		kdevs_event(&m->kdevs, m->cfg, ev->sysname,
-			    ev->action == UEVENT_ADD);
+			    ev->action == UEVENT_ADD, !ev->enumerated);
 	pthread_mutex_unlock(&m->lock);
 }
 

@@ -107,9 +107,10 @@ static const char *uevent_usb_serial(struct udev_device *d)
 
 /* Hand @d over as a plain event, if it is one of ours. */
 static void uevent_deliver(struct uevent_monitor *m, struct udev_device *d,
-			   const char *action)
+			   const char *action, bool enumerated)
 {
 	struct uevent_event ev = {
+		.enumerated = enumerated,
 		.subsystem = udev_device_get_subsystem(d),
 		.sysname = udev_device_get_sysname(d),
 		.devnode = udev_device_get_devnode(d),
@@ -149,7 +150,7 @@ static void uevent_enumerate(struct uevent_monitor *m)
 						 udev_list_entry_get_name(entry));
 		if (!d)
 			continue;	/* gone since the scan */
-		uevent_deliver(m, d, "add");
+		uevent_deliver(m, d, "add", true);
 		udev_device_unref(d);
 	}
 	udev_enumerate_unref(en);
@@ -200,7 +201,7 @@ static void *uevent_thread(void *arg)
 			}
 			continue;
 		}
-		uevent_deliver(m, d, udev_device_get_action(d));
+		uevent_deliver(m, d, udev_device_get_action(d), false);
 		udev_device_unref(d);
 	}
 	return NULL;

@@ -265,7 +265,8 @@ int sysfs_cell_name_parse(const char *file, char *name, size_t size,
 }
 
 int sysfs_provider_cells(const char *root, const char *name,
-			 struct nvmem_cell **cells, size_t *n)
+			 unsigned int wait_ms, struct nvmem_cell **cells,
+			 size_t *n)
 {
 	static struct nvmem_cell_ops ops = {
 		.read = sysfs_cell_read,
@@ -284,9 +285,17 @@ int sysfs_provider_cells(const char *root, const char *name,
 	*cells = NULL;
 	*n = 0;
 	snprintf(dir, sizeof(dir), "%s/%s/cells", root, name);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;	/* before 6.7: none */
+	for (;;) {
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0)
+			break;
+		if (errno != ENOENT)
+			return -errno;
+		if (wait_ms < SYSFS_CELLS_POLL_MS)
+			return 0;	/* no cells, or before 6.7 */
+		usleep(SYSFS_CELLS_POLL_MS * 1000);
+		wait_ms -= SYSFS_CELLS_POLL_MS;
+	}
 	cdir = malloc(sizeof(*cdir));
 	d = fdopendir(fd);
 	if (!cdir || !d) {

@@ -5,6 +5,7 @@
  * machines have no kernel nvmem device to try it on.)
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,7 +133,7 @@ static void test_cells(void **state)
 	ssize_t idx;
 
 	capture_start();
-	assert_int_equal(sysfs_provider_cells(root, "0-00500", &cells, &n), 0);
+	assert_int_equal(sysfs_provider_cells(root, "0-00500", 0, &cells, &n), 0);
 	log = capture_end();
 	assert_non_null(strstr(log, "kernel cell file 'garbage' not understood"));
 	assert_int_equal(n, 2);
@@ -170,7 +171,51 @@ static void test_cells(void **state)
 	nvmem_device_put(dev);
 
 	/* a device without cells/ (before Linux 6.7) has none */
-	assert_int_equal(sysfs_provider_cells(root, "otp0", &cells, &n), 0);
+	assert_int_equal(sysfs_provider_cells(root, "otp0", 0, &cells, &n), 0);
+	assert_int_equal(n, 0);
+	sysfs_provider_cells_free(cells, n);
+}
+
+/* The kernel adds cells/ a moment after it announces the device. */
+static void *late_cells(void *arg)
+{
+	char tmp[256], dir[256];
+
+	usleep(30 * 1000);
+	/* All at once, as the kernel's group appears. */
+	snprintf(tmp, sizeof(tmp), "%s/otp0/cells.new", root);
+	snprintf(dir, sizeof(dir), "%s/otp0/cells", root);
+	mkdir(tmp, 0755);
+	put("otp0/cells.new/serial@4", "abcd", 4);
+	rename(tmp, dir);
+	return arg;
+}
+
+static void test_cells_late(void **state)
+{
+	struct nvmem_cell *cells;
+	char cmd[200];
+	pthread_t t;
+	size_t n;
+
+	/* found by a scan: what is there is all there is */
+	assert_int_equal(sysfs_provider_cells(root, "otp0", 0, &cells, &n), 0);
+	assert_int_equal(n, 0);
+	sysfs_provider_cells_free(cells, n);
+
+	/* just announced: cells/ is waited for */
+	assert_int_equal(pthread_create(&t, NULL, late_cells, NULL), 0);
+	assert_int_equal(sysfs_provider_cells(root, "otp0", 5000, &cells, &n), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(n, 1);
+	assert_string_equal(cells[0].name, "serial");
+	assert_int_equal(cells[0].offset, 4);
+	sysfs_provider_cells_free(cells, n);
+
+	/* a device that never gets cells: none, after the wait */
+	snprintf(cmd, sizeof(cmd), "rm -r %s/otp0/cells", root);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(sysfs_provider_cells(root, "otp0", 50, &cells, &n), 0);
 	assert_int_equal(n, 0);
 	sysfs_provider_cells_free(cells, n);
 }
@@ -215,6 +260,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_read_write),
 		cmocka_unit_test(test_cells),
+		cmocka_unit_test(test_cells_late),
 		cmocka_unit_test(test_cell_names),
 	};
 
