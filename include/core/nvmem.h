@@ -50,6 +50,8 @@ void nvmem_device_set_read_only(struct nvmem_device *dev, bool ro);
  * why it is never stale). Before registration. 0 or -ENOMEM. */
 int nvmem_device_set_cache(struct nvmem_device *dev, bool on);
 bool nvmem_device_cached(const struct nvmem_device *dev);
+/* May a reader's kernel read ahead of it (provider.h, read_ahead)? */
+bool nvmem_device_read_ahead(const struct nvmem_device *dev);
 /* Override the type the provider reported. Before registration. */
 void nvmem_device_set_type(struct nvmem_device *dev, enum nvmem_type type);
 /* Mode, owner and group the configuration sets instead of the backing's

@@ -97,6 +97,9 @@ struct nvmem_provider_info {
 	uint32_t read_chunk;
 	/* Writes are split at multiples of this (EEPROM page, erase block). */
 	uint32_t write_chunk;
+	/* Reading more than was asked costs little (a file, a block or MTD
+	 * device), unlike a bus at 100 kHz: the kernel may read ahead. */
+	bool read_ahead;
 	/* Mode, owner and group of the backing (perm.h): what the kernel
 	 * lets users do with it, which the mount never widens. */
 	struct nvmem_perm perm;

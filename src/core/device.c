@@ -46,6 +46,7 @@ struct nvmem_device *nvmem_device_new(const char *name,
 	dev->type = info->type;
 	dev->read_only = info->read_only || !ops->write;
 	dev->read_chunk = info->read_chunk ? info->read_chunk : 4096;
+	dev->read_ahead = info->read_ahead;
 	dev->write_chunk = info->write_chunk ? info->write_chunk : 4096;
 	dev->perm = info->perm;
 	util_ref_init(&dev->refs);
@@ -109,6 +110,11 @@ int nvmem_device_set_cache(struct nvmem_device *dev, bool on)
 bool nvmem_device_cached(const struct nvmem_device *dev)
 {
 	return dev->cache;
+}
+
+bool nvmem_device_read_ahead(const struct nvmem_device *dev)
+{
+	return dev->read_ahead;
 }
 
 void nvmem_device_set_type(struct nvmem_device *dev, enum nvmem_type type)

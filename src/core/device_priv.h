@@ -47,6 +47,7 @@ struct nvmem_device {
 	uint64_t size;
 	enum nvmem_type type;
 	bool read_only;
+	bool read_ahead;
 	uint32_t read_chunk;
 	uint32_t write_chunk;
 	struct nvmem_cell *cells;

@@ -66,6 +66,7 @@ static int file_size(struct file_provider *fp, const struct stat *st,
 	info->type = NVMEM_TYPE_UNKNOWN;
 	info->read_chunk = FILE_READ_CHUNK;
 	info->write_chunk = FILE_WRITE_CHUNK;
+	info->read_ahead = true;
 
 	if (S_ISREG(st->st_mode)) {
 		fp->size = st->st_size;
