@@ -298,9 +298,13 @@ void fs_open_file(fuse_req_t req, struct fuse_file_info *fi,
 	}
 	/* Every read and write comes to us, except a fixed-size cell opened
 	 * for reading: the kernel keeps its text, and a repeated cat costs
-	 * the open round trip alone while pages.c finds the text unchanged. */
+	 * the open round trip alone while pages.c finds the text unchanged;
+	 * and the raw file of a cached device, which only we change. */
 	if (fs_pages_eligible(fs_of(req), cell, fi->flags))
 		keep = fs_pages_open(fs_of(req), dev, entry, &first);
+	else if (entry == FS_ENTRY_NVMEM &&
+		 fs_pages_raw_eligible(fs_of(req), dev, fi->flags))
+		keep = fs_pages_open_raw(fs_of(req), dev);
 	fi->direct_io = keep < 0;
 	fi->keep_cache = keep > 0;
 	fi->nonseekable = 0;

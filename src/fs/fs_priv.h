@@ -223,13 +223,17 @@ ssize_t fs_status_text(struct nvmem_device *dev, char **text);
 void fs_status_read(fuse_req_t req, struct fs_handle *h, off_t off,
 		    size_t size);
 
-/* pages.c: cell text kept in the kernel's page cache across opens. */
+/* pages.c: cell text, and the raw file of a cached device, kept in the
+ * kernel's page cache across opens. */
 void fs_pages_init(struct fs_pages *p);
 void fs_pages_destroy(struct fs_pages *p);
 bool fs_pages_eligible(struct fs *fs, const struct nvmem_cell *cell,
 		       int flags);
 int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
 		  struct fs_page_first *first);
+bool fs_pages_raw_eligible(struct fs *fs, struct nvmem_device *dev,
+			   int flags);
+int fs_pages_open_raw(struct fs *fs, struct nvmem_device *dev);
 ssize_t fs_pages_text(struct fs_handle *h, char **text);
 void fs_pages_filled(struct fs *fs, fuse_ino_t ino, const char *text,
 		     size_t len);

@@ -17,23 +17,23 @@
  * mtime shows at once. Past FS_INVAL_MAX cells (a whole device
  * rewritten) the rest catch up within their FS_TIMEOUT.
  *
- * The pages the kernel keeps of a cell (pages.c) are dropped too, before
- * the writer is answered: the attributes alone are not enough, because
- * the kernel ignores a GETATTR answer that crossed a later invalidation,
- * and then serves a descriptor held open its old page (t_stress_cellpages
- * saw it). Dropping a page waits for a READ of it that may be under way,
+ * The pages the kernel keeps of a cell or of the raw file (pages.c) are
+ * dropped too, before the writer is answered: the attributes alone are
+ * not enough, because the kernel ignores a GETATTR answer that crossed a
+ * later invalidation, and then serves a descriptor held open its old
+ * page (t_stress_cellpages saw it). Dropping a page waits for a READ of it that may be under way,
  * which another worker answers; pages.c caps how many workers may wait
  * so at once, and past the cap only the attributes are dropped.
  */
 #define FS_INVAL_MAX	64
 
-static void fs_inval_cell(struct fs *fs, struct fuse_session *se,
-			  fuse_ino_t ino, size_t *sent)
+static void fs_inval_file(struct fs *fs, struct fuse_session *se,
+			  fuse_ino_t ino, bool attrs, size_t *sent)
 {
 	if (fs_pages_drop_begin(fs, ino)) {
 		fuse_lowlevel_notify_inval_inode(se, ino, 0, 0);
 		fs_pages_drop_end(fs);
-	} else if (*sent < FS_INVAL_MAX) {
+	} else if (attrs && *sent < FS_INVAL_MAX) {
 		fuse_lowlevel_notify_inval_inode(se, ino, -1, 0);
 		(*sent)++;
 	}
@@ -54,17 +54,19 @@ void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
 	 * the new mtime that makes the kernel drop a page it kept
 	 * (pages.c). */
 	if (se && atomic_load(&fs->notify_ok)) {
-		if (entry != FS_ENTRY_NVMEM)
-			fuse_lowlevel_notify_inval_inode(se,
-				fs_ino(dev, FS_ENTRY_NVMEM), -1, 0);
+		/* The raw file's pages where the kernel keeps them (a
+		 * cached device, pages.c), else its attributes, which a
+		 * write through it has the kernel update itself. */
+		fs_inval_file(fs, se, fs_ino(dev, FS_ENTRY_NVMEM),
+			      entry != FS_ENTRY_NVMEM, &sent);
 		for (i = 0; i < n; i++) {
 			const struct nvmem_cell *c = nvmem_device_cell(dev, i);
 
 			if (c->ops || c->offset >= off + len ||
 			    off >= c->offset + c->bytes)
 				continue;
-			fs_inval_cell(fs, se, fs_ino(dev, FS_ENTRY_CELL0 + i),
-				      &sent);
+			fs_inval_file(fs, se, fs_ino(dev, FS_ENTRY_CELL0 + i),
+				      true, &sent);
 		}
 	}
 	fs_poll_written(fs, dev, entry, off, len);

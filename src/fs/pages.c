@@ -23,9 +23,10 @@
  * fixed-size text (raw, mac, hex) up to FS_PAGE_TEXT_MAX, opened
  * read-only: the kernel limits cached reads to i_size, which must not
  * lag behind the text, and writers keep direct I/O (their value is
- * stored whole at close, value.c). The raw nvmem file stays direct: the
- * kernel reads whole pages and reads ahead, which on a slow bus would
- * cost far more than the caller asked for.
+ * stored whole at close, value.c).
+ *
+ * The raw nvmem file is kept too, but only where nothing else can change
+ * it (a cached device) and reading ahead is cheap: fs_pages_raw_eligible().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -111,18 +112,12 @@ bool fs_pages_eligible(struct fs *fs, const struct nvmem_cell *cell, int flags)
  * exists before the device is checked, so that fs_pages_forget() sees
  * every inode whose pages the kernel may fill.
  */
-int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
-		  struct fs_page_first *first)
+/* The record of @ino, made with @room bytes of text if there is none:
+ * from now on fs_pages_forget() sees the inode. NULL without memory. */
+static struct fs_page *fs_pages_record(struct fs_pages *p, fuse_ino_t ino,
+				       size_t room)
 {
-	const struct nvmem_cell *cell = fs_cell(dev, entry);
-	size_t room = cell_max_text(cell) + 1;
-	struct fs_pages *p = &fs->pages;
-	fuse_ino_t ino = fs_ino(dev, entry);
-	uint64_t written_ns, read_ns;
 	struct fs_page **pp, *t;
-	char *text;
-	ssize_t n;
-	int keep;
 
 	pthread_mutex_lock(&p->lock);
 	pp = fs_pages_slot(p, ino);
@@ -135,7 +130,22 @@ int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
 	}
 	t = *pp;
 	pthread_mutex_unlock(&p->lock);
-	if (!t)
+	return t;
+}
+
+int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
+		  struct fs_page_first *first)
+{
+	const struct nvmem_cell *cell = fs_cell(dev, entry);
+	struct fs_pages *p = &fs->pages;
+	fuse_ino_t ino = fs_ino(dev, entry);
+	uint64_t written_ns, read_ns;
+	struct fs_page *t;
+	char *text;
+	ssize_t n;
+	int keep;
+
+	if (!fs_pages_record(p, ino, cell_max_text(cell) + 1))
 		return -ENOMEM;
 	if (!nvmem_device_alive(dev))
 		return -ENODEV;
@@ -160,6 +170,34 @@ int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
 	}
 	free(text);
 	return t ? keep : -ENODEV;
+}
+
+/*
+ * The raw file of a cached device that may be read ahead (a file, a
+ * block or MTD device), opened for reading: its pages are kept across
+ * opens, with no proof at each open, because nothing but nvmemfs
+ * changes a cached device (nvmemfs.conf(5), cache) and every write
+ * through nvmemfs drops them before the writer is answered (notify.c).
+ * A device behind a slow bus stays direct: the kernel would read whole
+ * pages and read ahead, on the bus, far more than was asked.
+ */
+bool fs_pages_raw_eligible(struct fs *fs, struct nvmem_device *dev,
+			   int flags)
+{
+	return !fs->pages.off && (flags & O_ACCMODE) == O_RDONLY &&
+	       nvmem_device_cached(dev) && nvmem_device_read_ahead(dev);
+}
+
+/*
+ * OPEN of an eligible raw file: 1 (keep the pages), or -errno (direct
+ * I/O, whose READ reports it). Its record makes an unplug drop the pages
+ * before the directory goes, and a write through nvmemfs drop them.
+ */
+int fs_pages_open_raw(struct fs *fs, struct nvmem_device *dev)
+{
+	if (!fs_pages_record(&fs->pages, fs_ino(dev, FS_ENTRY_NVMEM), 0))
+		return -ENOMEM;
+	return nvmem_device_alive(dev) ? 1 : -ENODEV;
 }
 
 /*

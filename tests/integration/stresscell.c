@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * stresscell CELL SECONDS
+ * stresscell CELL SECONDS [RAW OFFSET]
  *
  * A mac cell kept in the kernel's page cache (fs/pages.c), under a
  * writer and readers in one process. The writer stores 02:00:00:00:HH:LL
@@ -10,7 +10,9 @@
  * threads) or by pread on a descriptor it keeps (READERS_HELD threads),
  * and the value it gets must not be older than that counter: a value
  * stored before the read began is never missed, whether the kernel's
- * page was kept or not. Prints the counts; exits 1 on any stale or
+ * page was kept or not. With RAW, the device's raw file, and OFFSET,
+ * the cell's there, one reader of each kind reads the cell's bytes from
+ * the raw file as well. Prints the counts; exits 1 on any stale or
  * malformed value or unexpected error.
  */
 #include <errno.h>
@@ -27,7 +29,8 @@
 #define READERS_OPEN	3
 #define READERS_HELD	2
 
-static const char *cell;
+static const char *cell, *raw;
+static off_t raw_off;
 static atomic_long published, reads, stale, bad;
 static atomic_bool stop;
 
@@ -78,13 +81,29 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+/* The value through @fd: the cell's text, or with @from_raw the raw
+ * file's six bytes at the cell's offset, as the same text. */
+static ssize_t read_value(int fd, bool from_raw, char *buf, size_t size)
+{
+	unsigned char b[6];
+
+	if (!from_raw)
+		return pread(fd, buf, size, 0);
+	if (pread(fd, b, sizeof(b), raw_off) != sizeof(b))
+		return -1;
+	return snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x\n", b[0],
+			b[1], b[2], b[3], b[4], b[5]);
+}
+
+/* @arg non-NULL: from the raw file. */
 static void *reader_open(void *arg)
 {
+	const char *path = arg ? raw : cell;
 	char buf[64];
 
 	while (!atomic_load(&stop)) {
 		long before = atomic_load(&published);
-		int fd = open(cell, O_RDONLY);
+		int fd = open(path, O_RDONLY);
 		ssize_t n;
 
 		if (fd < 0) {
@@ -92,16 +111,16 @@ static void *reader_open(void *arg)
 			fprintf(stderr, "open: %s\n", strerror(errno));
 			return NULL;
 		}
-		n = read(fd, buf, sizeof(buf));
+		n = read_value(fd, arg, buf, sizeof(buf));
 		close(fd);
-		check("open", before, buf, n);
+		check(arg ? "raw open" : "open", before, buf, n);
 	}
 	return NULL;
 }
 
 static void *reader_held(void *arg)
 {
-	int fd = open(cell, O_RDONLY);
+	int fd = open(arg ? raw : cell, O_RDONLY);
 	char buf[64];
 
 	if (fd < 0) {
@@ -111,7 +130,8 @@ static void *reader_held(void *arg)
 	while (!atomic_load(&stop)) {
 		long before = atomic_load(&published);
 
-		check("held", before, buf, pread(fd, buf, sizeof(buf), 0));
+		check(arg ? "raw held" : "held", before, buf,
+		      read_value(fd, arg, buf, sizeof(buf)));
 	}
 	close(fd);
 	return NULL;
@@ -119,14 +139,20 @@ static void *reader_held(void *arg)
 
 int main(int argc, char **argv)
 {
-	pthread_t t[1 + READERS_OPEN + READERS_HELD];
+	pthread_t t[3 + READERS_OPEN + READERS_HELD];
 	int i, n = 0;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: stresscell CELL SECONDS\n");
+	if (argc != 3 && argc != 5) {
+		fprintf(stderr, "usage: stresscell CELL SECONDS [RAW OFFSET]\n");
 		return 2;
 	}
 	cell = argv[1];
+	if (argc == 5) {
+		raw = argv[3];
+		raw_off = strtoll(argv[4], NULL, 0);
+		pthread_create(&t[n++], NULL, reader_open, (void *)raw);
+		pthread_create(&t[n++], NULL, reader_held, (void *)raw);
+	}
 	pthread_create(&t[n++], NULL, writer, NULL);
 	for (i = 0; i < READERS_OPEN; i++)
 		pthread_create(&t[n++], NULL, reader_open, NULL);
