@@ -452,8 +452,9 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		return;
 	if (h->entry == FS_ENTRY_NVMEM) {
 		n = nvmem_device_write(h->dev, off, buf, size);
-		if (n > 0)
-			fs_written(fs_of(req), h->dev, h->entry, off, n);
+		if (n > 0 || (n < 0 && !fs_write_refused(n)))
+			fs_written(fs_of(req), h->dev, h->entry, off,
+				   n > 0 ? (size_t)n : size);
 		if (n < 0)
 			fuse_reply_err(req, -n);
 		else

@@ -8,6 +8,7 @@
 #ifndef NVMEMFS_FS_PRIV_H
 #define NVMEMFS_FS_PRIV_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -247,5 +248,14 @@ void fs_pages_drop_end(struct fs *fs);
 /* notify.c: a write through @entry changed [@off, @off + @len). */
 void fs_written(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
 		uint64_t off, uint64_t len);
+
+/* Was a write that failed with @err refused before anything reached the
+ * device? Other failures may follow chunks that were written, and are
+ * reported to fs_written() too. (ENODEV: an unplug drops everything.) */
+static inline bool fs_write_refused(int err)
+{
+	return err == -EINVAL || err == -ENOSPC || err == -EROFS ||
+	       err == -ENODEV;
+}
 
 #endif

@@ -21,9 +21,13 @@
  * dropped too, before the writer is answered: the attributes alone are
  * not enough, because the kernel ignores a GETATTR answer that crossed a
  * later invalidation, and then serves a descriptor held open its old
- * page (t_stress_cellpages saw it). Dropping a page waits for a READ of it that may be under way,
- * which another worker answers; pages.c caps how many workers may wait
- * so at once, and past the cap only the attributes are dropped.
+ * page (t_stress_cellpages saw it). Dropping a page waits for a READ of
+ * it that may be under way, which another worker answers; pages.c caps
+ * how many workers may wait so at once, and past the cap only the
+ * attributes are dropped.
+ *
+ * Called after a failed write too, unless fs_write_refused(): chunks
+ * before the one that failed may have reached the device.
  */
 #define FS_INVAL_MAX	64
 

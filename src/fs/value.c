@@ -67,7 +67,7 @@ int fs_value_commit(struct fs *fs, struct fs_handle *h)
 		ret = nvmem_device_alive(h->dev) ?
 		      cell_write_text(h->dev, cell, v->buf ? v->buf : "",
 				      v->len) : -ENODEV;
-		if (ret == 0 && fs)
+		if (fs && (ret == 0 || !fs_write_refused(ret)))
 			fs_written(fs, h->dev, h->entry,
 				   cell->ops ? 0 : cell->offset,
 				   cell->ops ? 0 : cell->bytes);
