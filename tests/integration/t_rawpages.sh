@@ -89,6 +89,12 @@ for _ in $(seq 1 5); do
 done
 check_eq "... and the whole page around it, 5 times" 5 "$ok"
 
+# --- mappings: MAP_SHARED works on kept pages, direct files refuse it ---
+check_eq "mmap MAP_SHARED of the kept raw file" "16 $(hexof "$LOOP" 0 16)" \
+	"$("$FSPROBE" mmap "$R" shared 16)"
+check_eq "an uncached device's gets the kernel's ENODEV" ENODEV \
+	"$("$FSPROBE" mmap "$MNT/plain/nvmem" shared 16)"
+
 # --- unplug: a held descriptor gets ENODEV, not the kept pages ---
 # It reads again the moment the directory is gone, while the kernel
 # still trusts the attributes it has (1 s): only the pages dropped
