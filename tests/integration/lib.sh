@@ -102,6 +102,33 @@ loop_attach() {
 # logs every request).
 requests() { grep -ac "opcode: $1 " "$LOG" || true; }
 
+# check_held_unplug FILE DIR OFF: a descriptor of FILE that has read it
+# reads again (64 bytes at OFF) the moment DIR, its device's directory,
+# is gone after the loop device's remove uevent: ENODEV, never what the
+# kernel kept. The device stays unplugged.
+check_held_unplug() {
+	local pid
+	cat "$1" > /dev/null
+	"$FSPROBE" vanish "$1" "$2" "$3" 64 > "$T/vanish.out" &
+	pid=$!
+	for _ in $(seq 1 200); do grep -q opened "$T/vanish.out" 2>/dev/null && break; sleep 0.05; done
+	echo remove > "$UEVENT"
+	wait $pid || true
+	if [ ! -e "$2" ]; then pass "directory goes on remove"; else fail "directory still there"; fi
+	check_eq "held descriptor after the unplug: ENODEV" ENODEV "$(tail -1 "$T/vanish.out")"
+}
+
+# check_reads_each_time WHAT N FILE: N cats of FILE send the daemon at
+# least N READs (the file is not kept in the kernel's page cache).
+check_reads_each_time() {
+	local r0 r i
+	r0=$(requests READ)
+	for ((i = 0; i < $2; i++)); do cat "$3" > /dev/null; done
+	r=$(($(requests READ) - r0))
+	if [ "$r" -ge "$2" ]; then pass "$1 is read by the daemon at every cat ($r READs)"
+	else fail "$1 was served from the page cache ($r READs for $2 cats)"; fi
+}
+
 # need_tools TOOL...: a missing tool fails the test, never skips it
 # (scripts/test installs every one of them).
 need_tools() {

@@ -56,11 +56,7 @@ for _ in $(seq 1 20); do cmp -s "$R" "$T/a.img" && ok=$((ok + 1)); done
 check_eq "20 whole reads of the cached device" 20 "$ok"
 check_eq "OPEN requests for 20 cats" 20 $(($(requests OPEN) - o0))
 check_eq "READ requests for 20 cats of the cached device" 0 $(($(requests READ) - r0))
-r0=$(requests READ)
-for _ in $(seq 1 5); do cat "$MNT/plain/nvmem" > /dev/null; done
-r=$(($(requests READ) - r0))
-if [ "$r" -ge 5 ]; then pass "an uncached device's raw file is read by the daemon at every cat ($r READs)"
-else fail "an uncached device's raw file was served from the page cache ($r READs for 5 cats)"; fi
+check_reads_each_time "an uncached device's raw file" 5 "$MNT/plain/nvmem"
 
 # --- a write through a cell: the next open, and a descriptor held open ---
 old=$(hexof "$T/a.img" 0x100 6)
@@ -99,14 +95,7 @@ check_eq "an uncached device's gets the kernel's ENODEV" ENODEV \
 # It reads again the moment the directory is gone, while the kernel
 # still trusts the attributes it has (1 s): only the pages dropped
 # before the directory went stand between it and the old bytes.
-cat "$R" > /dev/null
-"$FSPROBE" vanish "$R" "$MNT/hot" 0x1000 64 > "$T/h3.out" &
-H3=$!
-for _ in $(seq 1 200); do grep -q opened "$T/h3.out" 2>/dev/null && break; sleep 0.05; done
-echo remove > "$UEVENT"
-wait $H3 || true
-if [ ! -e "$MNT/hot" ]; then pass "directory goes on remove"; else fail "directory still there"; fi
-check_eq "held descriptor after the unplug: ENODEV" ENODEV "$(tail -1 "$T/h3.out")"
+check_held_unplug "$R" "$MNT/hot" 0x1000
 # Changed while unplugged: the device that comes back is read afresh.
 printf '\x11\x22\x33\x44' | dd of="$LOOP" bs=1 seek=$((0x1000)) conv=notrunc,fsync status=none
 echo add > "$UEVENT"
