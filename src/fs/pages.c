@@ -43,7 +43,8 @@
  * (@valid), and when a change made around nvmemfs was found (@changed_ns,
  * reported as mtime so that the kernel drops its pages). One exists for
  * every inode opened through the page cache, from its first such open
- * until its device goes (fs_pages_forget()); all under fs_pages.lock.
+ * until its device goes (fs_pages_forget()); a kept raw file's has no
+ * text (@room 0) and is never @valid. All under fs_pages.lock.
  */
 struct fs_page {
 	struct fs_page *next;
@@ -102,16 +103,6 @@ bool fs_pages_eligible(struct fs *fs, const struct nvmem_cell *cell, int flags)
 	       (flags & O_ACCMODE) == O_RDONLY;
 }
 
-/*
- * OPEN of an eligible cell: may the kernel keep what it holds? Reads the
- * cell now. Returns 1 (keep), 0 (page cache, but drop what is kept) or
- * -errno: the cell cannot be read now, or its device went away, and
- * the file is opened for direct I/O, whose READ reports it. On 0, the
- * text read is left in *@first for the handle (an uncached device: a
- * cached one reads its cell from memory anyway). The inode's record
- * exists before the device is checked, so that fs_pages_forget() sees
- * every inode whose pages the kernel may fill.
- */
 /* The record of @ino, made with @room bytes of text if there is none:
  * from now on fs_pages_forget() sees the inode. NULL without memory. */
 static struct fs_page *fs_pages_record(struct fs_pages *p, fuse_ino_t ino,
@@ -133,6 +124,16 @@ static struct fs_page *fs_pages_record(struct fs_pages *p, fuse_ino_t ino,
 	return t;
 }
 
+/*
+ * OPEN of an eligible cell: may the kernel keep what it holds? Reads the
+ * cell now. Returns 1 (keep), 0 (page cache, but drop what is kept) or
+ * -errno: the cell cannot be read now, or its device went away, and
+ * the file is opened for direct I/O, whose READ reports it. On 0, the
+ * text read is left in *@first for the handle (an uncached device: a
+ * cached one reads its cell from memory anyway). The inode's record
+ * exists before the device is checked, so that fs_pages_forget() sees
+ * every inode whose pages the kernel may fill.
+ */
 int fs_pages_open(struct fs *fs, struct nvmem_device *dev, unsigned int entry,
 		  struct fs_page_first *first)
 {
