@@ -16,6 +16,17 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The bytes @env's variables take, each "name=value" and its NUL. */
+static size_t env_bytes(const struct uboot_env *env)
+{
+	size_t i, used = 0;
+
+	for (i = 0; i < uboot_env_count(env); i++)
+		used += strlen(uboot_env_name(env, i)) + 1 +
+			strlen(uboot_env_value(env, i)) + 1;
+	return used;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct uboot_env *env = NULL, *back = NULL;
@@ -64,9 +75,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	active = uboot_env_active(env);
 	if (!redundant)
 		active = 1;	/* single: overwrite copy 0 below */
-	if (uboot_env_serialise(env, copy[!active], redundant,
-				uboot_env_next_flags(env)))
+	err = uboot_env_serialise(env, copy[!active], redundant,
+				  uboot_env_next_flags(env));
+	/* Only variables that left no room for the closing empty string
+	 * (read as U-Boot reads them, and not edited) may not fit. */
+	if (err && (err != -ENOSPC ||
+		    env_bytes(env) != env_size - (redundant ? 5 : 4)))
 		abort();
+	if (err)
+		goto out;
 	if (redundant)
 		c0 = copy[0], c1 = copy[1];
 	else

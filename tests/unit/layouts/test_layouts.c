@@ -596,6 +596,23 @@ static void test_env_enospc(void **state)
 	assert_int_equal(uboot_env_set(env, "v", big), 0);
 	assert_int_equal(uboot_env_serialise(env, out, true, 1), -ENOSPC);
 	uboot_env_free(env);
+
+	/* Variables that fill the data area with no closing empty string
+	 * are read, as U-Boot imports them (a fuzzer found such a copy),
+	 * but not written back: U-Boot's export keeps room for it too. */
+	room += 4;	/* the whole data area */
+	memcpy(big, "v=", 2);
+	memset(big + 2, 'x', room - 3);
+	big[room - 1] = '\0';
+	env_build(c0, false, 0, big, room, 0);
+	assert_int_equal(uboot_env_parse(c0, NULL, ENV_SIZE, &env, why,
+					 sizeof(why)), 0);
+	assert_int_equal(uboot_env_count(env), 1);
+	assert_int_equal(strlen(uboot_env_value(env, 0)), room - 3);
+	assert_int_equal(uboot_env_serialise(env, out, false, 0), -ENOSPC);
+	assert_int_equal(uboot_env_set(env, "v", "short"), 0);
+	assert_int_equal(uboot_env_serialise(env, out, false, 0), 0);
+	uboot_env_free(env);
 }
 
 /* ---- sl28 VPD ---- */
