@@ -206,7 +206,7 @@ static int manager_start_one(struct manager *m, struct binding *b, bool dry,
 		if (r == 0 && built) {
 			built->dev = dev;
 			built->emul = b->emul;
-			b->emul = (struct factory_emul){ NULL };
+			memset(&b->emul, 0, sizeof(b->emul));
 		} else if (r == 0) {
 			nvmem_device_put(dev);
 		}
