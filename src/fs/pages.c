@@ -44,7 +44,8 @@
  * reported as mtime so that the kernel drops its pages). One exists for
  * every inode opened through the page cache, from its first such open
  * until its device goes (fs_pages_forget()); a kept raw file's has no
- * text (@room 0) and is never @valid. All under fs_pages.lock.
+ * text (@room 0), and is @valid from its first open until a drop of its
+ * pages is skipped (fs_pages_drop_begin()). All under fs_pages.lock.
  */
 struct fs_page {
 	struct fs_page *next;
@@ -190,15 +191,31 @@ bool fs_pages_raw_eligible(struct fs *fs, struct nvmem_device *dev,
 }
 
 /*
- * OPEN of an eligible raw file: 1 (keep the pages), or -errno (direct
- * I/O, whose READ reports it). Its record makes an unplug drop the pages
- * before the directory goes, and a write through nvmemfs drop them.
+ * OPEN of an eligible raw file: 1 (keep the pages), 0 (page cache, but
+ * drop what is kept: the first open, or a write whose drop was skipped
+ * since the last one) or -errno (direct I/O, whose READ reports it). Its
+ * record makes an unplug drop the pages before the directory goes, and a
+ * write through nvmemfs drop them; @valid says no drop was skipped.
  */
 int fs_pages_open_raw(struct fs *fs, struct nvmem_device *dev)
 {
-	if (!fs_pages_record(&fs->pages, fs_ino(dev, FS_ENTRY_NVMEM), 0))
+	struct fs_pages *p = &fs->pages;
+	struct fs_page *t;
+	bool keep;
+
+	t = fs_pages_record(p, fs_ino(dev, FS_ENTRY_NVMEM), 0);
+	if (!t)
 		return -ENOMEM;
-	return nvmem_device_alive(dev) ? 1 : -ENODEV;
+	if (!nvmem_device_alive(dev))
+		return -ENODEV;
+	pthread_mutex_lock(&p->lock);
+	/* Gone again if the device went meanwhile. */
+	t = *fs_pages_slot(p, fs_ino(dev, FS_ENTRY_NVMEM));
+	keep = t && t->valid;
+	if (t)
+		t->valid = true;
+	pthread_mutex_unlock(&p->lock);
+	return t ? keep : -ENODEV;
 }
 
 /*
@@ -293,19 +310,24 @@ uint64_t fs_pages_mtime(struct fs *fs, struct nvmem_device *dev,
  * the kernel to drop the page it keeps (notify.c)? Only if it keeps one,
  * and only while fewer than FS_PAGES_DROPPERS workers wait so: the wait
  * ends when another worker answers a READ of that page, and some must
- * stay free to do it. Paired with fs_pages_drop_end() on true.
+ * stay free to do it. Paired with fs_pages_drop_end() on true. On false
+ * for a kept page, it is no longer @valid: the next open drops it.
  */
 #define FS_PAGES_DROPPERS	4
 
 bool fs_pages_drop_begin(struct fs *fs, fuse_ino_t ino)
 {
 	struct fs_pages *p = &fs->pages;
+	struct fs_page *t;
 	bool held;
 
 	pthread_mutex_lock(&p->lock);
-	held = *fs_pages_slot(p, ino) && p->droppers < FS_PAGES_DROPPERS;
+	t = *fs_pages_slot(p, ino);
+	held = t && p->droppers < FS_PAGES_DROPPERS;
 	if (held)
 		p->droppers++;
+	else if (t)
+		t->valid = false;
 	pthread_mutex_unlock(&p->lock);
 	return held;
 }
