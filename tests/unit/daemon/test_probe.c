@@ -15,29 +15,19 @@
 
 #include <cmocka.h>
 
-#include "base/crc.h"
 #include "core/nvmem.h"
 #include "daemon/probe.h"
 #include "emul/i2c_emul.h"
 #include "providers/at24.h"
 #include "providers/i2c.h"
+#include "uboot_copy.h"
 
 /* A U-Boot environment copy of @size bytes at @off of @buf. */
 static void put_env(uint8_t *buf, size_t off, size_t size, bool redundant)
 {
 	static const char vars[] = "bootdelay=3\0ethaddr=02:00:5e:00:00:01\0";
-	size_t hdr = redundant ? 5 : 4;
-	uint32_t crc;
 
-	memset(buf + off, 0, size);
-	memcpy(buf + off + hdr, vars, sizeof(vars));
-	if (redundant)
-		buf[off + 4] = 1;
-	crc = crc_32(buf + off + hdr, size - hdr);
-	buf[off] = crc;
-	buf[off + 1] = crc >> 8;
-	buf[off + 2] = crc >> 16;
-	buf[off + 3] = crc >> 24;
+	uboot_copy_build(buf + off, size, redundant, 1, vars, sizeof(vars), 0);
 }
 
 static void test_env_crc(void **state)

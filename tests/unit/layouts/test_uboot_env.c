@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "base/crc.h"
 #include "layouts/layout.h"
+#include "uboot_copy.h"
 
 #define ENV_SIZE 256
 
@@ -25,18 +25,7 @@
 static void env_build(uint8_t *copy, bool redundant, uint8_t flags,
 		      const char *data, size_t dlen, uint8_t pad)
 {
-	size_t hdr = redundant ? 5 : 4;
-	uint32_t crc;
-
-	memset(copy, pad, ENV_SIZE);
-	memcpy(copy + hdr, data, dlen);
-	crc = crc_32(copy + hdr, ENV_SIZE - hdr);
-	copy[0] = (uint8_t)crc;
-	copy[1] = (uint8_t)(crc >> 8);
-	copy[2] = (uint8_t)(crc >> 16);
-	copy[3] = (uint8_t)(crc >> 24);
-	if (redundant)
-		copy[4] = flags;
+	uboot_copy_build(copy, ENV_SIZE, redundant, flags, data, dlen, pad);
 }
 
 #define ENV_A "bootdelay=3\0baudrate=115200\0ethaddr=00:11:22:33:44:55\0\0"

@@ -14,26 +14,15 @@
 
 #include <cmocka.h>
 
-#include "base/crc.h"
 #include "layouts/layout.h"
+#include "uboot_copy.h"
 
 #define ENV_SIZE 512
 
 static void env_build(uint8_t *copy, bool redundant, uint8_t flags,
 		      const char *data, size_t dlen)
 {
-	size_t hdr = redundant ? 5 : 4;
-	uint32_t crc;
-
-	memset(copy, 0, ENV_SIZE);
-	memcpy(copy + hdr, data, dlen);
-	crc = crc_32(copy + hdr, ENV_SIZE - hdr);
-	copy[0] = (uint8_t)crc;
-	copy[1] = (uint8_t)(crc >> 8);
-	copy[2] = (uint8_t)(crc >> 16);
-	copy[3] = (uint8_t)(crc >> 24);
-	if (redundant)
-		copy[4] = flags;
+	uboot_copy_build(copy, ENV_SIZE, redundant, flags, data, dlen, 0);
 }
 
 /* A single-copy environment holding @data ("a=b\0...\0"). */
