@@ -311,7 +311,10 @@ uint64_t fs_pages_mtime(struct fs *fs, struct nvmem_device *dev,
  * and only while fewer than FS_PAGES_DROPPERS workers wait so: the wait
  * ends when another worker answers a READ of that page, and some must
  * stay free to do it. Paired with fs_pages_drop_end() on true. On false
- * for a kept page, it is no longer @valid: the next open drops it.
+ * for a kept raw file, it is no longer @valid: its next open, which has
+ * no text to prove, drops the pages. A cell keeps @valid, which is about
+ * its text: its next open compares that text with the cell, and a
+ * GETATTR meanwhile still looks for a change (fs_pages_mtime()).
  */
 #define FS_PAGES_DROPPERS	4
 
@@ -326,8 +329,8 @@ bool fs_pages_drop_begin(struct fs *fs, fuse_ino_t ino)
 	held = t && p->droppers < FS_PAGES_DROPPERS;
 	if (held)
 		p->droppers++;
-	else if (t)
-		t->valid = false;
+	else if (t && !t->room)
+		t->valid = false;	/* a raw file's record: no text */
 	pthread_mutex_unlock(&p->lock);
 	return held;
 }
