@@ -32,8 +32,6 @@ provider = file
 path = $T/b.img
 CONF
 
-# rawhex OFF LEN: bytes of the mounted raw file, read by a new open
-rawhex() { dd if="$R" bs=1 skip=$(($1)) count=$(($2)) status=none | xxd -p | tr -d '\n'; }
 # held NAME OFF LEN HEX: a descriptor of the raw file that has read
 # [OFF, OFF + LEN) once and, once $T/go_NAME exists, reads it every
 # 10 ms until it is HEX; its output in $T/NAME.out.
@@ -67,7 +65,7 @@ wait $HELD || true
 check_eq "held descriptor's first read" "6 $old" "$(head -1 "$T/h1.out")"
 check_eq "held descriptor after a write through a cell: the new bytes at once" \
 	"6 02005eaabbcc|0 ms" "$(sed -n '3p;4p' "$T/h1.out" | paste -sd'|')"
-check_eq "... and the next cat" "02005eaabbcc" "$(rawhex 0x100 6)"
+check_eq "... and the next cat" "02005eaabbcc" "$(hexof "$R" 0x100 6)"
 check_eq "... which the device holds" "02005eaabbcc" "$(hexof "$LOOP" 0x100 6)"
 
 # --- a write through the raw file (a writer's descriptor is direct) ---
@@ -77,7 +75,7 @@ touch "$T/go_h2"
 wait $HELD || true
 check_eq "held descriptor after a write through the raw file: the new bytes at once" \
 	"4 0badcafe|0 ms" "$(sed -n '3p;4p' "$T/h2.out" | paste -sd'|')"
-check_eq "... and the next cat" "0badcafe" "$(rawhex 0x8000 4)"
+check_eq "... and the next cat" "0badcafe" "$(hexof "$R" 0x8000 4)"
 ok=0
 for _ in $(seq 1 5); do
 	dd if="$R" bs=4096 count=1 skip=8 status=none | cmp -s - <(dd if="$LOOP" bs=4096 count=1 skip=8 status=none) &&
@@ -100,5 +98,5 @@ check_held_unplug "$R" "$MNT/hot" 0x1000
 printf '\x11\x22\x33\x44' | dd of="$LOOP" bs=1 seek=$((0x1000)) conv=notrunc,fsync status=none
 echo add > "$UEVENT"
 for _ in $(seq 1 200); do [ -e "$R" ] && break; sleep 0.05; done
-check_eq "re-plugged: the new bytes" "11223344" "$(rawhex 0x1000 4)"
+check_eq "re-plugged: the new bytes" "11223344" "$(hexof "$R" 0x1000 4)"
 stop_daemon

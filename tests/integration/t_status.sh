@@ -120,7 +120,8 @@ check_eq "an uncached device shows no cache lines" "" "$(key plain cache-hits)"
 h0=$(key ro cache-hits)
 cat "$MNT/ro/nvmem" > /dev/null
 # The kernel keeps the raw file of a cached image (nvmemfs(8), Kept
-# pages): only a read that bypasses its page cache reaches the cache.
+# device pages): only a read that bypasses its page cache reaches the
+# daemon's cache.
 dd if="$MNT/ro/nvmem" of=/dev/null bs=4096 iflag=direct status=none
 check_eq "a cached device counts hits" "$((h0 + 1))" "$(key ro cache-hits)"
 check_eq "... and misses" "1" "$(key ro cache-misses)"
