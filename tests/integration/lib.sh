@@ -102,6 +102,18 @@ loop_attach() {
 # logs every request).
 requests() { grep -ac "opcode: $1 " "$LOG" || true; }
 
+# wait_opened OUT...: wait, 10 s at most, until the output OUT of every
+# fsprobe started in the background says its file is open.
+wait_opened() {
+	local f
+	for _ in $(seq 1 200); do
+		for f in "$@"; do
+			grep -q opened "$f" 2>/dev/null || { sleep 0.05; continue 2; }
+		done
+		return 0
+	done
+}
+
 # check_held_unplug FILE DIR OFF: a descriptor of FILE that has read it
 # reads again (64 bytes at OFF) the moment DIR, its device's directory,
 # is gone after the loop device's remove uevent: ENODEV, never what the
@@ -111,7 +123,7 @@ check_held_unplug() {
 	cat "$1" > /dev/null
 	"$FSPROBE" vanish "$1" "$2" "$3" 64 > "$T/vanish.out" &
 	pid=$!
-	for _ in $(seq 1 200); do grep -q opened "$T/vanish.out" 2>/dev/null && break; sleep 0.05; done
+	wait_opened "$T/vanish.out"
 	echo remove > "$UEVENT"
 	wait $pid || true
 	if [ ! -e "$2" ]; then pass "directory goes on remove"; else fail "directory still there"; fi

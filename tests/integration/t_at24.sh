@@ -67,7 +67,7 @@ check_eq "cell write on the EEPROM" "02:00:5e:aa:bb:cc" "$(cat "$MNT/board/cells
 ino_before=$(stat -c %i "$MNT/pulled/nvmem")
 "$FSPROBE" hold "$MNT/pulled/nvmem" "$T/go" 0 16 > "$T/held.out" &
 HOLD=$!
-for _ in $(seq 1 100); do grep -q opened "$T/held.out" 2>/dev/null && break; sleep 0.05; done
+wait_opened "$T/held.out"
 dd if="$MNT/pulled/nvmem" of="$T/out" bs=64k count=1 2>"$T/dd.err" && rc=0 || rc=$?
 cat "$T/dd.err"
 [ "$rc" -ne 0 ] && pass "dd fails when the adapter goes" || fail "dd completed"

@@ -72,7 +72,7 @@ grep -q "rw: registered (.*cells)$" "$LOG" && pass "writable device not cached b
 rm -f "$T/go"
 "$FSPROBE" reread "$MNT/ro/cells/mac" "$T/go" 0 64 > "$T/held.out" &
 HOLD=$!
-for _ in $(seq 1 100); do grep -q opened "$T/held.out" 2>/dev/null && break; sleep 0.05; done
+wait_opened "$T/held.out"
 check_eq "held cell read before the unplug" \
 	"18 $(printf '02:00:5e:10:20:30\n' | xxd -p)" "$(head -1 "$T/held.out")"
 ok=0

@@ -94,10 +94,7 @@ rm -f "$T/go1" "$T/go2"
 H1=$!
 "$FSPROBE" until "$M" "$T/go2" 0 64 "$(mac_hex 02:00:5e:33:33:33)" > "$T/h2.out" &
 H2=$!
-for _ in $(seq 1 200); do
-	[ "$(cat "$T"/h?.out 2>/dev/null | grep -c opened)" = 2 ] && break
-	sleep 0.05
-done
+wait_opened "$T/h1.out" "$T/h2.out"
 check_eq "held descriptor's first read" "18 $(mac_hex 02:00:5e:12:12:12)" "$(head -1 "$T/h1.out")"
 # Through nvmemfs (a raw write): the very next read sees it.
 printf '\x02\x00\x5e\x22\x22\x22' | dd of="$MNT/hot/nvmem" bs=1 seek=256 conv=notrunc status=none
@@ -127,7 +124,7 @@ hold_opened() {
 	rm -f "$T/go_$1"
 	"$FSPROBE" hold "$M" "$T/go_$1" 0 64 > "$T/$1.out" &
 	HOLD=$!
-	for _ in $(seq 1 200); do grep -q opened "$T/$1.out" 2>/dev/null && break; sleep 0.05; done
+	wait_opened "$T/$1.out"
 }
 poke "$LOOP" 0x100 02005e131313
 hold_opened h5
@@ -151,7 +148,7 @@ check_eq "cached device's cell" "02:00:5e:01:02:03" "$(cat "$C")"
 rm -f "$T/go3"
 "$FSPROBE" until "$C" "$T/go3" 0 64 "$(mac_hex 02:00:5e:0a:0b:0c)" > "$T/h3.out" &
 H3=$!
-for _ in $(seq 1 200); do grep -q opened "$T/h3.out" 2>/dev/null && break; sleep 0.05; done
+wait_opened "$T/h3.out"
 echo 02:00:5e:0a:0b:0c > "$C"
 check_eq "written through the cell: the next cat" "02:00:5e:0a:0b:0c" "$(cat "$C")"
 touch "$T/go3"

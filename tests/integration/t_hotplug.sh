@@ -51,7 +51,7 @@ HOLDC=$!
 FSTAT1=$!
 "$FSPROBE" fstat "$MNT/hot/cells/id" "$T/go" > "$T/fstat2.out" &
 FSTAT2=$!
-for _ in $(seq 1 100); do [ "$(cat "$T/held.out" "$T/heldcell.out" "$T/fstat1.out" "$T/fstat2.out" 2>/dev/null | grep -c opened)" = 4 ] && break; sleep 0.05; done
+wait_opened "$T/held.out" "$T/heldcell.out" "$T/fstat1.out" "$T/fstat2.out"
 
 echo remove > "$UEVENT"
 if wait_state gone "$MNT/hot"; then pass "directory disappears on remove"; else fail "directory still there after remove"; fi

@@ -72,10 +72,7 @@ H2=$!
 H3=$!
 "$FSPROBE" reread "$MNT/hot/nvmem" "$T/go2" 256 6 > "$T/raw2.out" &
 H4=$!
-for _ in $(seq 1 100); do
-	[ "$(cat "$T"/cell?.out "$T"/raw?.out 2>/dev/null | grep -c opened)" = 4 ] && break
-	sleep 0.05
-done
+wait_opened "$T/cell1.out" "$T/raw1.out" "$T/cell2.out" "$T/raw2.out"
 check_eq "held cell read before the unplug" \
 	"18 $(printf '02:00:5e:10:20:30\n' | xxd -p)" "$(head -1 "$T/cell1.out")"
 check_eq "held raw read before the unplug" "6 02005e102030" "$(head -1 "$T/raw1.out")"

@@ -39,7 +39,7 @@ held() {
 	rm -f "$T/go_$1"
 	"$FSPROBE" until "$R" "$T/go_$1" "$2" "$3" "$4" > "$T/$1.out" &
 	HELD=$!
-	for _ in $(seq 1 200); do grep -q opened "$T/$1.out" 2>/dev/null && break; sleep 0.05; done
+	wait_opened "$T/$1.out"
 }
 
 start_daemon "$T/c.conf" -d --uevent-source=kernel
